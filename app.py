@@ -1,0 +1,118 @@
+"""CareLedger application factory: `create_app(test_config=None)` assembles the app in named steps."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, render_template
+
+import config as config_module
+from access import enforce_access
+from extensions import csrf, db, htmx, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    instance_path = (test_config or {}).get("INSTANCE_PATH")  # tests keep their files out of instance/
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    register_config(app, test_config)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    mount_local_sandbox(app)
+    return app
+
+
+def register_config(app: Flask, test_config: dict | None) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config_module.defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_module.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    config_module.ensure_generated_secrets(app.config, app.instance_path)
+
+
+def register_logging(app: Flask) -> None:
+    from qbo.redaction import install_redaction
+
+    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
+    app.logger.setLevel(level)
+    install_redaction()
+
+
+def register_extensions(app: Flask) -> None:
+    import models  # noqa: F401  (registers every table on db.metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from models import User
+
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from blueprints import all_blueprints
+
+    for blueprint in all_blueprints():
+        app.register_blueprint(blueprint)
+
+
+def register_request_hooks(app: Flask) -> None:
+    app.before_request(enforce_access)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def page(code: int, title: str, message: str):
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    app.register_error_handler(403, lambda e: page(403, "Not allowed",
+                               "Your role does not allow this page. Ask an Owner or Admin."))
+    app.register_error_handler(404, lambda e: page(404, "Not found",
+                               "There is nothing at this address."))
+    app.register_error_handler(CSRFError, lambda e: page(400, "Form expired",
+                               "The form was too old or came from elsewhere. Reload the page and try again."))
+    app.register_error_handler(500, lambda e: page(500, "Something went wrong",
+                               "The error was logged. Nothing you entered was saved; please try again."))
+
+
+def register_template_helpers(app: Flask) -> None:
+    from templating import register_filters
+
+    register_filters(app)
+
+
+def register_cli(app: Flask) -> None:
+    from cli import register_commands
+
+    register_commands(app)
+
+
+def mount_local_sandbox(app: Flask) -> None:
+    """Serve the local QuickBooks Online sandbox from this process when it is the chosen QBO."""
+    if not app.config.get("QBO_SANDBOX_ENABLED") or app.config.get("QBO_ENVIRONMENT") != "local":
+        return
+    from services.local_sandbox import mount
+
+    mount(app)

@@ -1,0 +1,32 @@
+"""Command-line entry points (`flask …`), grouped by feature; each calls a plain service function."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
+
+
+demo_cli = AppGroup("demo", help="The demo agency.")
+users_cli = AppGroup("users", help="Manage login accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["owner", "admin", "agency_user"]), required=True)
+@click.password_option()
+def create_user(email: str, name: str, role: str, password: str) -> None:
+    """Create a login account (e.g. the first Owner of a real installation)."""
+    from extensions import db
+    from models import Role, User
+
+    user = User(email=email.strip().lower(), name=name, role=Role(role))
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {user.email}")

@@ -1,0 +1,86 @@
+"""Configuration: safe defaults here; secrets and local choices from instance/ or the environment.
+
+Precedence (last wins): defaults below → instance/config.py → environment variables → test_config.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+# Environment variables the app reads (name → config key). Documented in the README.
+ENV_KEYS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "QBO_ENVIRONMENT": "QBO_ENVIRONMENT",
+    "QBO_CLIENT_ID": "QBO_CLIENT_ID",
+    "QBO_CLIENT_SECRET": "QBO_CLIENT_SECRET",
+    "QBO_REDIRECT_URI": "QBO_REDIRECT_URI",
+    "QBO_DISCOVERY_URL": "QBO_DISCOVERY_URL",
+    "QBO_API_BASE_URL": "QBO_API_BASE_URL",
+    "QBO_SANDBOX_ENABLED": "QBO_SANDBOX_ENABLED",
+    "CARELEDGER_BASE_URL": "BASE_URL",
+    "LOG_LEVEL": "LOG_LEVEL",
+}
+
+BOOLEAN_KEYS = {"QBO_SANDBOX_ENABLED", "SESSION_COOKIE_SECURE"}
+
+
+def defaults(instance_path: str) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "careledger.sqlite"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "LOG_LEVEL": "INFO",
+        "BASE_URL": "http://127.0.0.1:5000",
+        # Login throttle: this many failures for one e-mail (or one address) in the window locks it.
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "PAGE_SIZE": 25,
+        # QuickBooks Online: "local" is the embedded sandbox; "sandbox"/"production" are Intuit's.
+        "QBO_ENVIRONMENT": "local",
+        "QBO_SANDBOX_ENABLED": True,
+        "QBO_SANDBOX_PREFIX": "/qbo-sandbox",
+        "QBO_SANDBOX_DATABASE": "sqlite:///" + os.path.join(instance_path, "qbo_sandbox.sqlite"),
+        "QBO_MINOR_VERSION": 75,
+    }
+
+
+def _secret_file(instance_path: str, name: str, nbytes: int = 32) -> str:
+    """Read a secret kept in instance/, creating it (mode 0600) on first run."""
+    path = Path(instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(nbytes))
+    return path.read_text().strip()
+
+
+def from_environment() -> dict:
+    values = {}
+    for env_name, key in ENV_KEYS.items():
+        if env_name in os.environ:
+            raw = os.environ[env_name]
+            values[key] = raw.lower() in ("1", "true", "yes", "on") if key in BOOLEAN_KEYS else raw
+    url = values.get("SQLALCHEMY_DATABASE_URI", "")
+    if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy wants the full dialect name
+        values["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        values["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return values
+
+
+def ensure_generated_secrets(config, instance_path: str) -> None:
+    """Secrets nobody configured are generated once into instance/ and reused after."""
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret_file(instance_path, "secret_key")
+    if not config.get("TOKEN_ENCRYPTION_KEY"):
+        config["TOKEN_ENCRYPTION_KEY_FILE"] = str(Path(instance_path) / "token_encryption.key")
+    if config.get("QBO_ENVIRONMENT", "local") == "local":
+        config.setdefault("QBO_CLIENT_ID", "careledger-local")
+        if not config.get("QBO_CLIENT_SECRET"):
+            config["QBO_CLIENT_SECRET"] = _secret_file(instance_path, "qbo_sandbox_client_secret")

@@ -1,0 +1,10 @@
+"""The agency's data model (SQLAlchemy 2 typed models), one module per area."""
+from models.agency import Agency, Office
+from models.billing import BatchStatus, Invoice, InvoiceBatch, InvoiceLine, LineKind
+from models.clients import Client, Payer, PayerKind, ServiceType
+from models.users import LoginAttempt, Role, User
+
+__all__ = [
+    "Agency", "Office", "User", "Role", "LoginAttempt", "Client", "Payer", "PayerKind",
+    "ServiceType", "InvoiceBatch", "Invoice", "InvoiceLine", "LineKind", "BatchStatus",
+]

@@ -1,0 +1,1 @@
+"""The QuickBooks Online client layer: HTTP, OAuth and error mapping. Knows nothing of the ORM."""

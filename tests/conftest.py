@@ -1,0 +1,91 @@
+"""Shared fixtures: an app on a fresh database per test, a client, a CLI runner, and logins per role."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from app import create_app
+from extensions import db as _db
+
+
+def _database_url(tmp_path) -> str:
+    # CARELEDGER_TEST_DATABASE_URL switches the whole suite to PostgreSQL (see Makefile).
+    return os.environ.get("CARELEDGER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
+        "QBO_SANDBOX_ENABLED": False,
+        "WTF_CSRF_ENABLED": True,
+        "BASE_URL": "http://localhost",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    })
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a user with a role (and offices for Agency Users); password is 'pw-<role>'."""
+    from models import Role, User
+
+    def _make(role: Role = Role.OWNER, email: str | None = None, offices=()):
+        user = User(email=email or f"{role.value}@example.test", name=role.label, role=role)
+        user.set_password(f"pw-{role.value}")
+        user.offices = list(offices)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return _make
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def csrf_token(self, path: str = "/login") -> str:
+        import re
+
+        page = self._client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+            re.search(r'"X-CSRFToken": "([^"]+)"', page)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, email: str, password: str):
+        token = self.csrf_token("/login")
+        return self._client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def login_as(self, user):
+        response = self.login(user.email, f"pw-{user.role.value}")
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    def logout(self):
+        token = self.csrf_token("/")
+        return self._client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
