@@ -2,9 +2,10 @@
 from models.agency import Agency, Office
 from models.billing import BatchStatus, Invoice, InvoiceBatch, InvoiceLine, LineKind
 from models.clients import Client, Payer, PayerKind, ServiceType
+from models.links import CustomerLink, LinkKind, LinkSource
 from models.users import LoginAttempt, Role, User
 
 __all__ = [
     "Agency", "Office", "User", "Role", "LoginAttempt", "Client", "Payer", "PayerKind",
-    "ServiceType", "InvoiceBatch", "Invoice", "InvoiceLine", "LineKind", "BatchStatus",
+    "ServiceType", "CustomerLink", "LinkKind", "LinkSource", "InvoiceBatch", "Invoice", "InvoiceLine", "LineKind", "BatchStatus",
 ]

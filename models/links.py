@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models._types import UTCDateTime, utcnow
+from models.clients import Client, Payer
+from models.users import User
+
+
+class LinkKind(str, enum.Enum):
+    CLIENT = "client"                # the client is the QBO customer (private pay, or client-billed)
+    PAYER = "payer"                  # a third-party payer is the QBO customer
+    CLIENT_UNDER_PAYER = "client_under_payer"  # the client's sub-customer under a payer
+
+
+class LinkSource(str, enum.Enum):
+    AUTO = "auto"          # accepted from the matching engine's proposal
+    MANUAL = "manual"      # chosen by a person
+    CREATED = "created"    # created in QBO by this app
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+
+
+class CustomerLink(db.Model):
+    """Which QBO customer (in which company) stands for an agency client or payer.
+
+    Links are kept per realm: reconnecting to the same company finds them again, and a different
+    company starts with none. One QBO customer is never linked to two agency records.
+    """
+
+    __tablename__ = "customer_links"
+    __table_args__ = (
+        UniqueConstraint("realm_id", "kind", "client_id", "payer_id", name="one_link_per_record"),
+        UniqueConstraint("realm_id", "qbo_customer_id", name="one_record_per_customer"),
+        CheckConstraint(
+            "(kind = 'client' AND client_id IS NOT NULL AND payer_id IS NULL) OR "
+            "(kind = 'payer' AND payer_id IS NOT NULL AND client_id IS NULL) OR "
+            "(kind = 'client_under_payer' AND client_id IS NOT NULL AND payer_id IS NOT NULL)",
+            name="kind_matches_keys",
+        ),
+        Index("ix_customer_links_realm_client", "realm_id", "client_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    realm_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"))
+    qbo_customer_id: Mapped[str] = mapped_column(String(32))
+    qbo_display_name: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[LinkSource] = mapped_column(_enum(LinkSource))
+    score: Mapped[int | None]
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    client: Mapped[Client | None] = relationship()
+    payer: Mapped[Payer | None] = relationship()
+    linked_by: Mapped[User | None] = relationship()
