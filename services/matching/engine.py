@@ -1,0 +1,460 @@
+"""Client <-> QuickBooks customer matching: blocking, pairwise scoring, global one-to-one assignment.
+
+How a pair is judged
+--------------------
+1. Names. The client's given name (and preferred name) is compared with the customer's, giving a
+   relation (exact, nickname, typo, initial, variant such as Jane/Janet, different); the surnames give
+   another (exact, typo, part of a compound surname, different). Titles, suffixes, "Last, First" order,
+   accents, punctuation and bookkeepers' disambiguators are normalised away before that.
+2. Contact evidence. Same e-mail, same phone (digits), same street address (house number + street,
+   unit when both have one) count for the pair; different values on both sides count against it.
+   A value many customers share (a facility's phone or address) is not evidence at all.
+3. Rules decide whether the pair may be pre-selected (`auto`): a strong name with nothing
+   contradicting it; a weaker name (typo on both parts, initial) backed by e-mail or phone; a changed
+   surname only with two pieces of contact evidence. A different given name (a relative at the same
+   address) or a Jr/Sr mismatch is never proposed.
+4. Global assignment: every plausible pair is sorted by score and each customer goes to at most one
+   client; a client whose best customer went to a better-scoring client gets its next one, as `review`.
+   Near ties (two clients fit one customer, or two customers one client) are `review`, never `auto`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from rapidfuzz import fuzz, process
+
+from . import normalize as N
+from .names import FIRST_SIM, LAST_SIM, first_relation, last_relation, surname_similarity
+from .records import ClientRecord, CustomerRecord
+
+# --- thresholds ------------------------------------------------------------------------------------
+# Scores are 0..100. Bands coincide with statuses so the UI can show one number:
+AUTO_MIN = 90        # an `auto` proposal scores at least this. An exact or nickname/typo-level name
+                     # with nothing against it lands at 92-100; one contradiction (-12) takes an exact
+                     # name to 88, i.e. below, so contradicted name-only matches always need a human.
+REVIEW_MIN = 60      # below this a candidate is not proposed (it may still appear as an alternative).
+                     # A relative (different given name, same surname and address) is capped under it.
+ALT_MIN = 40         # alternatives shown in the drop-down ordering must at least reach this.
+AMBIGUITY_MARGIN = 6 # a best candidate must beat the runner-up (for the client, or another client
+                     # for the customer) by this much to be `auto`: two equally good "John Smith"s
+                     # are a coin toss, and a wrong auto match sends invoices to the wrong person.
+SHARED_CONTACT_LIMIT = 3   # an e-mail/phone on more customers than this is a household's or an
+                           # agency's, not a person's: no evidence either way.
+SHARED_ADDRESS_LIMIT = 8   # same for a building (assisted-living facilities house many clients).
+MAX_ALTERNATIVES = 5
+
+# Points for contact evidence on top of the name (see _score).
+EVIDENCE_POINTS = {"email": 10, "phone": 10, "address": 7}
+CONFLICT_POINTS = {"email": 10, "phone": 12, "address": 12}
+
+
+@dataclass
+class Alternative:
+    customer_id: str
+    score: int
+    reason: str
+
+
+@dataclass
+class Proposal:
+    client_id: str
+    customer_id: str | None
+    score: int
+    status: str            # "auto" | "review" | "none"
+    reason: str
+    alternatives: list[Alternative] = field(default_factory=list)
+
+
+# --- prepared records ------------------------------------------------------------------------------
+
+@dataclass
+class _Side:
+    """One record with its names and contact details normalised once."""
+    id: str
+    label: str
+    names: list[tuple[N.PersonName, str]]      # (name, where it came from) variants
+    firsts: list[tuple[str, str]]              # (given name, how: "" | "preferred name" | "middle name")
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    building: str
+    unit: str
+    parent_note: str = ""
+
+
+def _prepare_client(c: ClientRecord) -> _Side:
+    name = N.parse_person(c.first_name, c.middle_name, c.last_name, c.suffix)
+    firsts = [(name.first, "")]
+    pref = N.parse_person(c.preferred_name).first if c.preferred_name else ""
+    if pref and pref != name.first:
+        firsts.append((pref, "preferred name"))
+    for m in name.middles[:1]:
+        if len(m) > 1:
+            firsts.append((m, "middle name"))
+    building, unit = N.norm_street(c.address_line1)
+    label = " ".join(p for p in (c.first_name, c.last_name) if p).strip()
+    return _Side(str(c.id), label, [(name, "")], firsts, N.split_emails(c.email),
+                 tuple(p for p in (N.norm_phone(c.phone),) if p), building, unit)
+
+
+def _prepare_customer(q: CustomerRecord) -> _Side:
+    leaf = q.leaf_name
+    names: list[tuple[N.PersonName, str]] = []
+    parsed = N.parse_display_name(leaf)
+    if not parsed.empty:
+        names.append((parsed, ""))
+    if q.given_name or q.family_name:
+        structured = N.parse_person(q.given_name, q.middle_name, q.family_name, q.suffix)
+        if not structured.empty and structured != parsed:
+            names.append((structured, ""))
+    if not names and q.company_name:
+        names.append((N.parse_display_name(q.company_name), ""))
+    # A surname written as two words without a hyphen ("Mary Smith Jones") reads as middle + last.
+    for nm, how in list(names):
+        if nm.middles and len(nm.middles[-1]) > 1:
+            names.append((N.PersonName(nm.first, nm.middles[:-1], (nm.middles[-1],) + nm.last,
+                                       nm.suffix, nm.notes), how))
+    # Without a comma, "Smith John" may be surname first: keep the swapped reading as a weaker variant.
+    for nm, how in list(names):
+        if nm.first and len(nm.last) == 1 and not nm.middles and "last_first" not in nm.notes:
+            names.append((N.PersonName(nm.last[0], (), (nm.first,), nm.suffix, nm.notes + ("swapped",)), how))
+    building, unit = N.norm_street(q.bill_line1)
+    parent_note = ""
+    fqn = q.fully_qualified_name or ""
+    if ":" in fqn and (q.is_job or q.parent_id):
+        parent_note = "sub-customer of " + fqn.rsplit(":", 1)[0].strip()
+    return _Side(str(q.id), q.display_name or leaf, names, [], N.split_emails(q.email),
+                 tuple(p for p in (N.norm_phone(x) for x in q.phones) if p), building, unit, parent_note)
+
+
+def _delete_keys(token: str) -> list[str]:
+    """The token and every string one deletion away (SymSpell-style): two tokens within one edit or
+    one adjacent swap of each other always share a key, so typos are found without comparing all pairs."""
+    if len(token) < 4:
+        return [token]
+    return [token] + [token[:i] + token[i + 1:] for i in range(len(token))]
+
+
+class CustomerIndex:
+    """Active customers, prepared and indexed for candidate lookup. Build once, query many times."""
+
+    def __init__(self, customers: Iterable[CustomerRecord]):
+        self.records = [q for q in customers if q.active]
+        self.sides = [_prepare_customer(q) for q in self.records]
+        self.by_name: dict[str, list[int]] = defaultdict(list)
+        self.by_contact: dict[str, list[int]] = defaultdict(list)
+        for i, s in enumerate(self.sides):
+            keys: set[str] = set()
+            for nm, _ in s.names:
+                for tok in nm.last + nm.middles + ((nm.first,) if nm.first else ()):
+                    keys.update(_delete_keys(tok))
+                if len(nm.last) > 1:
+                    keys.update(_delete_keys(nm.last_joined))
+            for k in keys:
+                self.by_name[k].append(i)
+            contact = {"e:" + e for e in s.emails} | {"p:" + p for p in s.phones}
+            if s.building:
+                contact.add("a:" + s.building)
+            for k in contact:
+                self.by_contact[k].append(i)
+        self._labels: list[str] | None = None
+
+    def shared(self, key: str) -> bool:
+        n = len(self.by_contact.get(key, ()))
+        return n > (SHARED_ADDRESS_LIMIT if key.startswith("a:") else SHARED_CONTACT_LIMIT)
+
+    def candidates(self, client: _Side) -> set[int]:
+        found: set[int] = set()
+        nm = client.names[0][0]
+        tokens = set(nm.last)
+        if len(nm.last) > 1:
+            tokens.add(nm.last_joined)
+        for tok in tokens:
+            for k in _delete_keys(tok):
+                found.update(self.by_name.get(k, ()))
+        keys = ["e:" + e for e in client.emails] + ["p:" + p for p in client.phones]
+        if client.building:
+            keys.append("a:" + client.building)
+        for k in keys:
+            if not self.shared(k):
+                found.update(self.by_contact.get(k, ()))
+        return found
+
+    def labels(self) -> list[str]:
+        if self._labels is None:
+            self._labels = [N.fold(s.label) for s in self.sides]
+        return self._labels
+
+
+# --- pair scoring ----------------------------------------------------------------------------------
+
+@dataclass
+class _Judgement:
+    score: int
+    can_auto: bool
+    reason: str
+
+
+def _title(s: str) -> str:
+    return s.title() if s else s
+
+
+def _compare_names(client: _Side, cust: _Side):
+    """Best (similarity 0..1, first relation, last relation, notes, customer name) over name variants."""
+    best = None
+    cname = client.names[0][0]
+    for qname, _ in cust.names:
+        lrel = last_relation(cname.last, qname.last)
+        for first, how in client.firsts:
+            frel = first_relation(first, qname.first)
+            if how == "middle name" and frel != "exact":
+                continue
+            fsim = FIRST_SIM[frel]
+            if how == "middle name":
+                fsim = 0.75
+            if lrel == "different":
+                lsim = 0.5 * surname_similarity(cname.last_joined, qname.last_joined)
+            else:
+                lsim = LAST_SIM[lrel]
+            sim = 0.45 * fsim + 0.55 * lsim
+            if "swapped" in qname.notes:
+                sim -= 0.03
+            if best is None or sim > best[0]:
+                best = (sim, frel, lrel, how, first, qname)
+    return best
+
+
+def _judge(client: _Side, cust: _Side, index: CustomerIndex) -> _Judgement | None:
+    best = _compare_names(client, cust)
+    if best is None:
+        return None
+    sim, frel, lrel, how, cfirst, qname = best
+    cname = client.names[0][0]
+    why: list[str] = []
+
+    # --- contact evidence
+    pos: list[str] = []
+    neg: list[str] = []
+    if client.emails and cust.emails:
+        common = set(client.emails) & set(cust.emails)
+        if common:
+            if not index.shared("e:" + next(iter(common))):
+                pos.append("email")
+        else:
+            neg.append("email")
+    if client.phones and cust.phones:
+        common = set(client.phones) & set(cust.phones)
+        if common:
+            if not index.shared("p:" + next(iter(common))):
+                pos.append("phone")
+        else:
+            neg.append("phone")
+    if client.building and cust.building:
+        if client.building == cust.building and (not client.unit or not cust.unit or client.unit == cust.unit):
+            if not index.shared("a:" + cust.building):
+                pos.append("address")
+        else:
+            neg.append("address")
+
+    # --- name description
+    strong_first = frel in ("exact", "nickname") or (frel == "typo" and lrel == "exact")
+    strong_last = lrel in ("exact", "typo", "part")
+    if frel == "nickname" or frel == "nickname2":
+        why.append(f"nickname {_title(cfirst)} → {_title(qname.first)}")
+    elif frel == "typo":
+        why.append(f"given name typo {_title(qname.first)} ≈ {_title(cfirst)}")
+    elif frel == "initial":
+        why.append(f"initial {qname.first.upper() or cfirst[:1].upper()}.")
+    elif frel == "variant":
+        why.append(f"different given name {_title(cfirst)} / {_title(qname.first)}")
+    elif frel == "different":
+        why.append(f"different given name {_title(cfirst)} / {_title(qname.first) or '—'}")
+    elif frel == "missing":
+        why.append("no given name in QuickBooks")
+    if how == "preferred name":
+        why.append(f"preferred name {_title(cfirst)}")
+    elif how == "middle name":
+        why.append(f"goes by middle name {_title(cfirst)}")
+    if lrel == "typo":
+        why.append(f"surname typo {_title(qname.last_joined)} ≈ {_title(cname.last_joined)}")
+    elif lrel in ("part", "part_typo"):
+        why.append(f"surname part {'-'.join(map(_title, cname.last))} → {'-'.join(map(_title, qname.last))}")
+    elif lrel == "different":
+        why.append(f"surname differs {'-'.join(map(_title, cname.last))} → {'-'.join(map(_title, qname.last)) or '—'}")
+    if frel == "exact" and lrel == "exact":
+        why.insert(0, "same name")
+    for note, text in (("last_first", '"Last, First"'), ("title", "title dropped"),
+                       ("disambiguator", "disambiguator dropped"), ("swapped", "surname first")):
+        if note in qname.notes:
+            why.append(text)
+    # Middle names: initials that differ are two people more often than a typo.
+    middle_conflict = False
+    if cname.middles and qname.middles:
+        if cname.middles[0][0] != qname.middles[0][0]:
+            middle_conflict = True
+            why.append("middle names differ")
+        elif len(qname.middles[0]) == 1 or len(cname.middles[0]) == 1:
+            why.append("middle initial")
+    suffix_conflict = bool(cname.suffix and qname.suffix and cname.suffix != qname.suffix)
+    if suffix_conflict:
+        why.append(f"{cname.suffix.title()} vs {qname.suffix.title()}")
+    if cust.parent_note:
+        why.append(cust.parent_note)
+
+    # --- score: name carries up to 100; contact evidence moves it
+    score = 100 * sim
+    if middle_conflict:
+        score -= 8
+    score += sum(EVIDENCE_POINTS[k] for k in pos) * (0.5 if score >= 90 else 1.0)
+    score -= sum(CONFLICT_POINTS[k] for k in neg)
+    for k in pos:
+        why.append("same " + ("e-mail" if k == "email" else k))
+    for k in neg:
+        why.append("different " + ("e-mail" if k == "email" else k))
+
+    strong_contact = [k for k in pos if k in ("email", "phone")]
+    net_ok = not neg or len(pos) > len(neg)
+    can_auto = False
+    cap = 100
+    if suffix_conflict or frel in ("different", "variant") and how != "preferred name":
+        # A relative (same surname, same home) or father/son: never proposed on its own.
+        cap = REVIEW_MIN - 1 if not ("email" in pos and frel == "variant") else AUTO_MIN - 1
+    elif how == "middle name":
+        cap = AUTO_MIN - 1 if strong_contact else 75
+    elif strong_first and strong_last and not (frel == "typo" and lrel == "typo"):
+        can_auto = net_ok and (not middle_conflict or ("email" in pos and not neg))
+    elif frel in ("exact", "nickname") and lrel == "different":
+        # Changed surname (marriage) or a wrong one: only contact details can tell.
+        if len(pos) >= 2 and strong_contact and not neg:
+            can_auto = True
+            why.insert(0, "surname changed?")
+            score = max(score, AUTO_MIN)
+        else:
+            cap = AUTO_MIN - 1 if strong_contact and not neg else REVIEW_MIN - 1
+    elif frel in ("typo", "nickname2", "initial", "exact", "nickname") and (
+            strong_last or lrel == "part_typo"):
+        # Two weak name signals (typo + typo, initial, shared nickname): e-mail or phone must back them.
+        can_auto = bool(strong_contact) and not neg and (frel != "initial" or "email" in pos or len(pos) >= 2)
+        cap = 100 if can_auto else AUTO_MIN - 1
+    elif frel == "missing":
+        cap = AUTO_MIN - 1 if strong_contact and not neg else REVIEW_MIN - 1
+    else:
+        cap = AUTO_MIN - 1 if strong_contact and not neg else REVIEW_MIN - 1
+    if not can_auto:
+        cap = min(cap, AUTO_MIN - 1)
+    score = max(0.0, min(score, cap, 100.0))
+    if can_auto and score < AUTO_MIN:
+        can_auto = False
+    return _Judgement(int(round(score)), can_auto, "; ".join(dict.fromkeys(why)) or "name")
+
+
+# --- public API ------------------------------------------------------------------------------------
+
+def _scored_candidates(cside: _Side, index: CustomerIndex) -> list[tuple[int, int, bool, str]]:
+    out = []
+    for i in index.candidates(cside):
+        j = _judge(cside, index.sides[i], index)
+        if j is not None and j.score >= ALT_MIN:
+            out.append((j.score, i, j.can_auto, j.reason))
+    out.sort(key=lambda t: (-t[0], index.sides[t[1]].id))
+    return out
+
+
+def match_clients(clients: Sequence[ClientRecord], customers: Iterable[CustomerRecord] | CustomerIndex
+                  ) -> list[Proposal]:
+    """One Proposal per client, in input order. Inactive clients get status "none"."""
+    index = customers if isinstance(customers, CustomerIndex) else CustomerIndex(customers)
+    per_client: list[list[tuple[int, int, bool, str]]] = []
+    for c in clients:
+        per_client.append(_scored_candidates(_prepare_client(c), index) if c.active else [])
+
+    # Global assignment: best pairs first; each customer to one client.
+    pairs = [(score, ci, qi, can_auto, reason)
+             for ci, cands in enumerate(per_client) for score, qi, can_auto, reason in cands
+             if score >= REVIEW_MIN]
+    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
+    # Best score any *other* client reaches for each customer, for the tie check.
+    by_customer: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for score, ci, qi, _, _ in pairs:
+        by_customer[qi].append((score, ci))
+    taken: dict[int, int] = {}
+    chosen: dict[int, tuple[int, int, bool, str]] = {}
+    for score, ci, qi, can_auto, reason in pairs:
+        if ci in chosen or qi in taken:
+            continue
+        taken[qi] = ci
+        chosen[ci] = (score, qi, can_auto, reason)
+
+    proposals = []
+    for ci, c in enumerate(clients):
+        cands = per_client[ci]
+        if not c.active:
+            proposals.append(Proposal(str(c.id), None, 0, "none", "inactive client"))
+            continue
+        if ci not in chosen:
+            reason = "no customer with a similar name or the same contact details"
+            if cands:
+                top = cands[0]
+                owner = taken.get(top[1])
+                if top[0] >= REVIEW_MIN and owner is not None:
+                    reason = f"closest customer {index.sides[top[1]].label} went to client {clients[owner].id}"
+                else:
+                    reason = f"closest customer {index.sides[top[1]].label} ({top[0]}): {top[3]}"
+            proposals.append(Proposal(str(c.id), None, 0, "none", reason, _alternatives(cands, None, index)))
+            continue
+        score, qi, can_auto, reason = chosen[ci]
+        status = "auto" if can_auto else "review"
+        notes = []
+        best_here = cands[0]
+        if best_here[1] != qi:
+            owner = taken.get(best_here[1])
+            notes.append(f"best candidate {index.sides[best_here[1]].label} went to client {clients[owner].id}"
+                         if owner is not None else "")
+            status = "review"
+            score = min(score, AUTO_MIN - 1)
+        runner_up = next((t for t in cands if t[1] != qi), None)
+        if runner_up and score - runner_up[0] < AMBIGUITY_MARGIN:
+            notes.append(f"also close: {index.sides[runner_up[1]].label} ({runner_up[0]})")
+            if status == "auto":
+                status = "review"
+        rival = max((s for s, other in by_customer[qi] if other != ci), default=None)
+        if rival is not None and score - rival < AMBIGUITY_MARGIN:
+            other = next(o for s, o in by_customer[qi] if o != ci and s == rival)
+            notes.append(f"customer also fits client {clients[other].id}")
+            if status == "auto":
+                status = "review"
+        if status == "review":
+            score = min(score, AUTO_MIN - 1)
+        full_reason = "; ".join([reason] + [n for n in notes if n])
+        proposals.append(Proposal(str(c.id), index.sides[qi].id, int(score), status, full_reason,
+                                  _alternatives(cands, qi, index)))
+    return proposals
+
+
+def _alternatives(cands, chosen_qi, index: CustomerIndex) -> list[Alternative]:
+    return [Alternative(index.sides[qi].id, score, reason)
+            for score, qi, _, reason in cands if qi != chosen_qi][:MAX_ALTERNATIVES]
+
+
+def rank_candidates(client: ClientRecord, customers: Iterable[CustomerRecord] | CustomerIndex,
+                    limit: int = 10) -> list[tuple[str, int, str]]:
+    """Customers ranked for one client's drop-down: (customer_id, score, reason), best first.
+
+    Scored candidates come first; the list is filled up to `limit` with the customers whose display
+    names are closest (token_set_ratio), so a user can still find a customer the rules reject."""
+    index = customers if isinstance(customers, CustomerIndex) else CustomerIndex(customers)
+    side = _prepare_client(client)
+    out = [(index.sides[qi].id, score, reason) for score, qi, _, reason in _scored_candidates(side, index)]
+    if len(out) < limit and index.sides:
+        seen = {cid for cid, _, _ in out}
+        query = N.fold(" ".join(p for p in (client.first_name, client.last_name) if p))
+        for _, sim, qi in process.extract(query, index.labels(), scorer=fuzz.token_set_ratio,
+                                          limit=limit + len(seen)):
+            cid = index.sides[qi].id
+            if cid not in seen:
+                out.append((cid, int(min(sim * 0.5, ALT_MIN - 1)), "similar display name"))
+                seen.add(cid)
+            if len(out) >= limit:
+                break
+    return out[:limit]

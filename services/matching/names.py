@@ -1,0 +1,128 @@
+"""Pairwise comparison of given names and surnames, each giving a relation and a similarity in 0..1.
+
+Relations are named so the engine can apply rules (a typo is not a nickname, a relative's name is not a
+typo) and say in the reason what it saw.
+"""
+from __future__ import annotations
+
+from rapidfuzz.distance import OSA, Indel
+
+from .nicknames_index import nickname_relation
+
+# Given-name relations, best first, with the similarity each stands for.
+FIRST_SIM = {
+    "exact": 1.00,
+    "nickname": 0.94,      # listed nickname either way: Bob <-> Robert
+    "typo": 0.88,          # one edit or a swap of two letters: Sbarina ~ Sabrina
+    "nickname2": 0.85,     # both nicknames of one formal name: Bob <-> Rob
+    "initial": 0.80,       # "J." against John
+    "missing": 0.60,       # one side has no given name at all
+    "variant": 0.50,       # Jane/Janet, Robert/Roberta: a different person as often as not
+    "different": 0.0,
+}
+# Surname relations.
+LAST_SIM = {
+    "exact": 1.00,
+    "typo": 0.92,          # Craford ~ Crawford
+    "part": 0.90,          # Smith-Jones -> Smith (one keeps part of a compound surname)
+    "part_typo": 0.85,
+    "different": 0.0,
+}
+
+# Endings that turn one given name into another (often the other sex's form): never a typo.
+_VARIANT_ENDINGS = ("a", "e", "ie", "y", "t", "ette", "ine", "ina", "na", "o", "elle", "ella", "lyn", "n", "s")
+
+
+def _is_typo(a: str, b: str) -> bool:
+    """One edit (or adjacent swap) apart for names of 4+ letters; two for long names (9+)."""
+    if min(len(a), len(b)) < 4:
+        return False
+    d = OSA.distance(a, b, score_cutoff=2)
+    return d <= 1 or (d == 2 and min(len(a), len(b)) >= 9)
+
+
+def _is_variant(a: str, b: str) -> bool:
+    """Jane/Janet, Robert/Roberta, Daniel/Daniela: one is the other plus a name-forming ending."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 3:
+        return False
+    if long_.startswith(short) and long_[len(short):] in _VARIANT_ENDINGS:
+        return True
+    # Common stem with different endings: Louis/Louise, Christina/Christine, Daniela/Danielle.
+    for k in range(max(3, len(short) - 2), len(short)):
+        if short[:k] == long_[:k] and short[k:] in _VARIANT_ENDINGS and long_[k:] in _VARIANT_ENDINGS:
+            return True
+    return False
+
+
+_first_cache: dict[tuple[str, str], str] = {}
+
+
+def first_relation(a: str, b: str) -> str:
+    """Relation between two folded given names (no accents, lower case)."""
+    key = (a, b)
+    rel = _first_cache.get(key)
+    if rel is not None:
+        return rel
+    if not a or not b:
+        rel = "missing"
+    elif a == b:
+        rel = "exact"
+    elif len(a) == 1 or len(b) == 1:
+        rel = "initial" if a[0] == b[0] else "different"
+    else:
+        nick = nickname_relation(a, b)
+        if nick == "direct":
+            rel = "nickname"
+        elif _is_variant(a, b):
+            rel = "variant"
+        elif _is_typo(a, b):
+            rel = "typo"
+        elif nick == "shared":
+            rel = "nickname2"
+        else:
+            rel = "different"
+    if len(_first_cache) < 500_000:
+        _first_cache[key] = rel
+    return rel
+
+
+_last_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+
+
+def last_relation(a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    """Relation between two surnames given as components: ("smith", "jones") vs ("smith",)."""
+    key = (a, b)
+    rel = _last_cache.get(key)
+    if rel is not None:
+        return rel
+    ja, jb = "".join(a), "".join(b)
+    if not ja or not jb:
+        rel = "different"
+    elif ja == jb:
+        rel = "exact"
+    elif _is_typo(ja, jb):
+        rel = "typo"
+    elif len(a) != len(b) and (set(a) <= set(b) or set(b) <= set(a)):
+        rel = "part"
+    elif len(a) > 1 or len(b) > 1:
+        rel = "different"
+        for x in a:
+            for y in b:
+                if x == y:
+                    rel = "part"
+                    break
+                if _is_typo(x, y):
+                    rel = "part_typo"
+            if rel == "part":
+                break
+    else:
+        rel = "different"
+    if len(_last_cache) < 500_000:
+        _last_cache[key] = rel
+    return rel
+
+
+def surname_similarity(a: str, b: str) -> float:
+    """Plain string similarity for surnames that are not related (shown to the user, used to rank)."""
+    return Indel.normalized_similarity(a, b)
