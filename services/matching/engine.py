@@ -46,8 +46,12 @@ SHARED_ADDRESS_LIMIT = 8   # same for a building (assisted-living facilities hou
 MAX_ALTERNATIVES = 5
 
 # Points for contact evidence on top of the name (see _score).
-EVIDENCE_POINTS = {"email": 10, "phone": 10, "address": 7}
-CONFLICT_POINTS = {"email": 10, "phone": 12, "address": 12}
+# Points for contact evidence on top of the name's 0..100. E-mail and phone are a person's own more
+# often than a street address is (relatives share it), hence the weights. A conflict costs more than a
+# match earns for phone/address, so an exact name with one contradiction (100 - 12) falls under AUTO_MIN.
+EVIDENCE_POINTS = {"email": 20, "phone": 18, "address": 12}
+CONFLICT_POINTS = {"email": 10, "phone": 14, "address": 14}
+MARRIED_NAME_POINTS = 85   # name credit for "same given name, other surname" once two contacts agree
 
 
 @dataclass
@@ -191,8 +195,8 @@ class CustomerIndex:
 
 @dataclass
 class _Judgement:
-    score: int
-    can_auto: bool
+    score: float           # raw: may exceed 100 when a good name also has contact evidence
+    level: str             # best status the pair may get: "auto" | "review" | "none"
     reason: str
 
 
@@ -302,11 +306,12 @@ def _judge(client: _Side, cust: _Side, index: CustomerIndex) -> _Judgement | Non
     if cust.parent_note:
         why.append(cust.parent_note)
 
-    # --- score: name carries up to 100; contact evidence moves it
+    # --- raw score: the name gives up to 100, contact evidence adds or takes away on top. Raw scores
+    # above 100 are kept for ranking and tie checks (exact name + same phone beats exact name alone).
     score = 100 * sim
     if middle_conflict:
         score -= 8
-    score += sum(EVIDENCE_POINTS[k] for k in pos) * (0.5 if score >= 90 else 1.0)
+    score += sum(EVIDENCE_POINTS[k] for k in pos)
     score -= sum(CONFLICT_POINTS[k] for k in neg)
     for k in pos:
         why.append("same " + ("e-mail" if k == "email" else k))
@@ -315,49 +320,63 @@ def _judge(client: _Side, cust: _Side, index: CustomerIndex) -> _Judgement | Non
 
     strong_contact = [k for k in pos if k in ("email", "phone")]
     net_ok = not neg or len(pos) > len(neg)
-    can_auto = False
-    cap = 100
+    level = "review"
     if suffix_conflict or frel in ("different", "variant") and how != "preferred name":
         # A relative (same surname, same home) or father/son: never proposed on its own.
-        cap = REVIEW_MIN - 1 if not ("email" in pos and frel == "variant") else AUTO_MIN - 1
+        level = "none"
     elif how == "middle name":
-        cap = AUTO_MIN - 1 if strong_contact else 75
+        level = "review" if strong_contact else "none"
     elif strong_first and strong_last and not (frel == "typo" and lrel == "typo"):
-        can_auto = net_ok and (not middle_conflict or ("email" in pos and not neg))
+        if net_ok and (not middle_conflict or ("email" in pos and not neg)):
+            level = "auto"
     elif frel in ("exact", "nickname") and lrel == "different":
-        # Changed surname (marriage) or a wrong one: only contact details can tell.
+        # Changed surname (marriage) or a wrong one: only contact details can tell. With two of them
+        # the pair counts as a good name (85) plus its evidence, so it outranks a same-name stranger.
         if len(pos) >= 2 and strong_contact and not neg:
-            can_auto = True
+            level = "auto"
             why.insert(0, "surname changed?")
-            score = max(score, AUTO_MIN)
-        else:
-            cap = AUTO_MIN - 1 if strong_contact and not neg else REVIEW_MIN - 1
-    elif frel in ("typo", "nickname2", "initial", "exact", "nickname") and (
-            strong_last or lrel == "part_typo"):
+            score = max(score, MARRIED_NAME_POINTS + sum(EVIDENCE_POINTS[k] for k in pos))
+        elif not (strong_contact and not neg):
+            level = "none"
+    elif frel in ("typo", "nickname2", "initial", "exact", "nickname") and (strong_last or lrel == "part_typo"):
         # Two weak name signals (typo + typo, initial, shared nickname): e-mail or phone must back them.
-        can_auto = bool(strong_contact) and not neg and (frel != "initial" or "email" in pos or len(pos) >= 2)
-        cap = 100 if can_auto else AUTO_MIN - 1
-    elif frel == "missing":
-        cap = AUTO_MIN - 1 if strong_contact and not neg else REVIEW_MIN - 1
-    else:
-        cap = AUTO_MIN - 1 if strong_contact and not neg else REVIEW_MIN - 1
-    if not can_auto:
-        cap = min(cap, AUTO_MIN - 1)
-    score = max(0.0, min(score, cap, 100.0))
-    if can_auto and score < AUTO_MIN:
-        can_auto = False
-    return _Judgement(int(round(score)), can_auto, "; ".join(dict.fromkeys(why)) or "name")
+        if strong_contact and not neg and (frel != "initial" or "email" in pos or len(pos) >= 2):
+            level = "auto"
+    elif not (strong_contact and not neg):
+        level = "none"
+    if level == "auto" and score < AUTO_MIN:
+        level = "review"
+    if level == "review" and score < REVIEW_MIN:
+        level = "none"
+    return _Judgement(score, level, "; ".join(dict.fromkeys(why)) or "name")
+
+
+def _display_score(raw: float, level: str) -> int:
+    """The raw score squeezed into the band of its status (auto 90-100, review 60-89, none 0-59)."""
+    if level == "auto":
+        return int(round(min(100.0, max(raw, AUTO_MIN))))
+    if level == "review":
+        return int(round(min(max(raw, REVIEW_MIN), AUTO_MIN - 1)))
+    return int(round(max(0.0, min(raw, REVIEW_MIN - 1))))
 
 
 # --- public API ------------------------------------------------------------------------------------
 
-def _scored_candidates(cside: _Side, index: CustomerIndex) -> list[tuple[int, int, bool, str]]:
+@dataclass
+class _Cand:
+    raw: float
+    qi: int
+    level: str
+    reason: str
+
+
+def _scored_candidates(cside: _Side, index: CustomerIndex) -> list[_Cand]:
     out = []
     for i in index.candidates(cside):
         j = _judge(cside, index.sides[i], index)
         if j is not None and j.score >= ALT_MIN:
-            out.append((j.score, i, j.can_auto, j.reason))
-    out.sort(key=lambda t: (-t[0], index.sides[t[1]].id))
+            out.append(_Cand(j.score, i, j.level, j.reason))
+    out.sort(key=lambda t: (-t.raw, index.sides[t.qi].id))
     return out
 
 
@@ -365,26 +384,34 @@ def match_clients(clients: Sequence[ClientRecord], customers: Iterable[CustomerR
                   ) -> list[Proposal]:
     """One Proposal per client, in input order. Inactive clients get status "none"."""
     index = customers if isinstance(customers, CustomerIndex) else CustomerIndex(customers)
-    per_client: list[list[tuple[int, int, bool, str]]] = []
-    for c in clients:
-        per_client.append(_scored_candidates(_prepare_client(c), index) if c.active else [])
+    per_client: list[list[_Cand]] = [
+        _scored_candidates(_prepare_client(c), index) if c.active else [] for c in clients]
 
-    # Global assignment: best pairs first; each customer to one client.
-    pairs = [(score, ci, qi, can_auto, reason)
-             for ci, cands in enumerate(per_client) for score, qi, can_auto, reason in cands
-             if score >= REVIEW_MIN]
-    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
-    # Best score any *other* client reaches for each customer, for the tie check.
-    by_customer: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for score, ci, qi, _, _ in pairs:
-        by_customer[qi].append((score, ci))
+    # Global assignment: best pairs first; each customer to one client, each client one customer.
+    pairs = [(cand.raw, ci, cand) for ci, cands in enumerate(per_client) for cand in cands
+             if cand.level != "none"]
+    pairs.sort(key=lambda t: (-t[0], t[1], t[2].qi))
+    fits: dict[int, list[tuple[float, int]]] = defaultdict(list)   # customer -> [(raw, client)]
+    for raw, ci, cand in pairs:
+        fits[cand.qi].append((raw, ci))
     taken: dict[int, int] = {}
-    chosen: dict[int, tuple[int, int, bool, str]] = {}
-    for score, ci, qi, can_auto, reason in pairs:
-        if ci in chosen or qi in taken:
-            continue
-        taken[qi] = ci
-        chosen[ci] = (score, qi, can_auto, reason)
+    chosen: dict[int, _Cand] = {}
+    for raw, ci, cand in pairs:
+        if ci not in chosen and cand.qi not in taken:
+            taken[cand.qi] = ci
+            chosen[ci] = cand
+
+    def explained_client(other: int, raw_here: float) -> bool:
+        """The other client has its own customer that fits it clearly better than this one does."""
+        mine = chosen.get(other)
+        return mine is not None and mine.raw >= raw_here + AMBIGUITY_MARGIN
+
+    def explained_customer(qi: int, ci: int, raw_here: float) -> bool:
+        """The other customer went to a client it fits clearly better than it fits this one."""
+        owner = taken.get(qi)
+        if owner is None or owner == ci:
+            return False
+        return chosen[owner].raw >= raw_here + AMBIGUITY_MARGIN
 
     proposals = []
     for ci, c in enumerate(clients):
@@ -396,45 +423,47 @@ def match_clients(clients: Sequence[ClientRecord], customers: Iterable[CustomerR
             reason = "no customer with a similar name or the same contact details"
             if cands:
                 top = cands[0]
-                owner = taken.get(top[1])
-                if top[0] >= REVIEW_MIN and owner is not None:
-                    reason = f"closest customer {index.sides[top[1]].label} went to client {clients[owner].id}"
+                owner = taken.get(top.qi)
+                if top.level != "none" and owner is not None:
+                    reason = f"closest customer {index.sides[top.qi].label} went to client {clients[owner].id}"
                 else:
-                    reason = f"closest customer {index.sides[top[1]].label} ({top[0]}): {top[3]}"
+                    reason = f"closest customer {index.sides[top.qi].label} " \
+                             f"({_display_score(top.raw, top.level)}): {top.reason}"
             proposals.append(Proposal(str(c.id), None, 0, "none", reason, _alternatives(cands, None, index)))
             continue
-        score, qi, can_auto, reason = chosen[ci]
-        status = "auto" if can_auto else "review"
+        cand = chosen[ci]
+        status = cand.level
         notes = []
-        best_here = cands[0]
-        if best_here[1] != qi:
-            owner = taken.get(best_here[1])
-            notes.append(f"best candidate {index.sides[best_here[1]].label} went to client {clients[owner].id}"
-                         if owner is not None else "")
+        best_here = next(t for t in cands if t.level != "none")
+        if best_here.raw > cand.raw and best_here.qi in taken:
+            notes.append(f"best candidate {index.sides[best_here.qi].label} went to client "
+                         f"{clients[taken[best_here.qi]].id}")
             status = "review"
-            score = min(score, AUTO_MIN - 1)
-        runner_up = next((t for t in cands if t[1] != qi), None)
-        if runner_up and score - runner_up[0] < AMBIGUITY_MARGIN:
-            notes.append(f"also close: {index.sides[runner_up[1]].label} ({runner_up[0]})")
-            if status == "auto":
-                status = "review"
-        rival = max((s for s, other in by_customer[qi] if other != ci), default=None)
-        if rival is not None and score - rival < AMBIGUITY_MARGIN:
-            other = next(o for s, o in by_customer[qi] if o != ci and s == rival)
-            notes.append(f"customer also fits client {clients[other].id}")
-            if status == "auto":
-                status = "review"
-        if status == "review":
-            score = min(score, AUTO_MIN - 1)
-        full_reason = "; ".join([reason] + [n for n in notes if n])
-        proposals.append(Proposal(str(c.id), index.sides[qi].id, int(score), status, full_reason,
-                                  _alternatives(cands, qi, index)))
+        # Near ties: another customer fits this client about as well, and is not clearly someone else's.
+        for other in cands:
+            if other.qi == cand.qi or cand.raw - other.raw >= AMBIGUITY_MARGIN:
+                continue
+            if other.level == "none" or explained_customer(other.qi, ci, other.raw):
+                continue
+            notes.append(f"also close: {index.sides[other.qi].label}")
+            status = "review"
+            break
+        # ... or another client fits this customer about as well, and has no better customer of its own.
+        for raw, other_ci in fits[cand.qi]:
+            if other_ci == ci or cand.raw - raw >= AMBIGUITY_MARGIN or explained_client(other_ci, raw):
+                continue
+            notes.append(f"customer also fits client {clients[other_ci].id}")
+            status = "review"
+            break
+        full_reason = "; ".join([cand.reason] + notes)
+        proposals.append(Proposal(str(c.id), index.sides[cand.qi].id, _display_score(cand.raw, status),
+                                  status, full_reason, _alternatives(cands, cand.qi, index)))
     return proposals
 
 
-def _alternatives(cands, chosen_qi, index: CustomerIndex) -> list[Alternative]:
-    return [Alternative(index.sides[qi].id, score, reason)
-            for score, qi, _, reason in cands if qi != chosen_qi][:MAX_ALTERNATIVES]
+def _alternatives(cands: list[_Cand], chosen_qi, index: CustomerIndex) -> list[Alternative]:
+    return [Alternative(index.sides[t.qi].id, _display_score(t.raw, t.level), t.reason)
+            for t in cands if t.qi != chosen_qi][:MAX_ALTERNATIVES]
 
 
 def rank_candidates(client: ClientRecord, customers: Iterable[CustomerRecord] | CustomerIndex,
@@ -445,7 +474,8 @@ def rank_candidates(client: ClientRecord, customers: Iterable[CustomerRecord] | 
     names are closest (token_set_ratio), so a user can still find a customer the rules reject."""
     index = customers if isinstance(customers, CustomerIndex) else CustomerIndex(customers)
     side = _prepare_client(client)
-    out = [(index.sides[qi].id, score, reason) for score, qi, _, reason in _scored_candidates(side, index)]
+    out = [(index.sides[t.qi].id, _display_score(t.raw, t.level), t.reason)
+           for t in _scored_candidates(side, index)]
     if len(out) < limit and index.sides:
         seen = {cid for cid, _, _ in out}
         query = N.fold(" ".join(p for p in (client.first_name, client.last_name) if p))
