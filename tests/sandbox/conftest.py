@@ -51,7 +51,8 @@ def serve(app, prefix: str = ""):
     if prefix:
         wsgi = DispatcherMiddleware(Flask("outer"), {prefix: app})
     server = make_server("127.0.0.1", 0, wsgi, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
 
     def stop():
