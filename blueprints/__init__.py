@@ -1,16 +1,15 @@
-"""Every feature is a blueprint package; this lists them for the app factory."""
+"""Every feature is a blueprint package; this lists them for the app factory.
+
+An explicit list: a blueprint that fails to import is an error, never silently missing.
+"""
 
 
 def all_blueprints():
     from blueprints.accounting import bp as accounting
     from blueprints.auth import bp as auth
+    from blueprints.billing import bp as billing
+    from blueprints.clients import bp as clients
     from blueprints.dashboard import bp as dashboard
+    from blueprints.users import bp as users
 
-    blueprints = [auth, dashboard, accounting]
-    for optional in ("clients", "billing", "users"):
-        try:
-            module = __import__(f"blueprints.{optional}", fromlist=["bp"])
-        except ImportError:
-            continue
-        blueprints.append(module.bp)
-    return blueprints
+    return [auth, dashboard, accounting, clients, billing, users]

@@ -1,0 +1,139 @@
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from access import EVERYONE_LOGGED_IN, MANAGERS, roles
+from blueprints.billing import bp
+from blueprints.billing.forms import FinalizeForm, InvoiceUploadForm
+from blueprints.clients.uploads import UploadError, csv_text_stream
+from extensions import db
+from htmx_responses import render_page
+from models import BatchStatus
+from services import batches as batch_service
+from services.offices import visible_offices
+from services.pagination import paginate
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _batch_list(status: BatchStatus, template: str, endpoint: str):
+    offices = visible_offices(current_user)
+    office_id = _int_arg("office")
+    if office_id not in {o.id for o in offices}:
+        office_id = None
+    date_from, date_to = _date_arg("from"), _date_arg("to")
+    statement = batch_service.batch_rows_statement(current_user, status, office_id, date_from, date_to)
+    page = paginate(statement, _int_arg("page") or 1, current_app.config.get("PAGE_SIZE", 25),
+                    scalars=False)
+    rows = batch_service.to_batch_rows(page.items)
+    filters = {"office": office_id or "", "from": date_from.isoformat() if date_from else "",
+               "to": date_to.isoformat() if date_to else ""}
+
+    def page_url(number: int) -> str:
+        return url_for(endpoint, **{k: v for k, v in filters.items() if v}, page=number)
+
+    return render_page(template, block="results", rows=rows, page=page, offices=offices,
+                       filters=filters, page_url=page_url,
+                       filtered=bool(office_id or date_from or date_to))
+
+
+@bp.route("/batches")
+@roles(EVERYONE_LOGGED_IN)
+def batches():
+    return _batch_list(BatchStatus.FINALIZED, "billing/batches.html", "billing.batches")
+
+
+@bp.route("/drafts")
+@roles(EVERYONE_LOGGED_IN)
+def drafts():
+    return _batch_list(BatchStatus.DRAFT, "billing/drafts.html", "billing.drafts")
+
+
+def _visible_batch_or_404(batch_id: int):
+    batch = batch_service.batch_for(current_user, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/batches/<int:batch_id>")
+@roles(EVERYONE_LOGGED_IN)
+def batch(batch_id: int):
+    batch = _visible_batch_or_404(batch_id)
+    invoices = batch_service.invoices_of(batch)
+    return render_template("billing/batch.html", batch=batch, invoices=invoices,
+                           totals=batch_service.batch_totals(invoices), finalize_form=FinalizeForm())
+
+
+@bp.route("/batches/<int:batch_id>/finalize", methods=["POST"])
+@roles(MANAGERS)
+def finalize(batch_id: int):
+    batch = _visible_batch_or_404(batch_id)
+    form = FinalizeForm()
+    if batch.is_finalized:
+        flash(f"Batch {batch.number} is already finalized and cannot be changed.", "warning")
+        return redirect(url_for("billing.batch", batch_id=batch.id), 303)
+    if not form.validate_on_submit():
+        invoices = batch_service.invoices_of(batch)
+        return render_template("billing/batch.html", batch=batch, invoices=invoices,
+                               totals=batch_service.batch_totals(invoices), finalize_form=form)
+    try:
+        batch_service.finalize_batch(batch, current_user)
+    except batch_service.BatchNotFinalizable as problem:
+        db.session.rollback()
+        flash(str(problem), "warning")
+        return redirect(url_for("billing.batch", batch_id=batch_id), 303)
+    db.session.commit()
+    flash(f"Batch {batch.number} is finalized.", "success")
+    return redirect(url_for("billing.batch", batch_id=batch.id), 303)
+
+
+@bp.route("/invoices/<int:invoice_id>")
+@roles(EVERYONE_LOGGED_IN)
+def invoice(invoice_id: int):
+    invoice = batch_service.invoice_for(current_user, invoice_id)
+    if invoice is None:
+        abort(404)
+    return render_template("billing/invoice.html", invoice=invoice)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles(MANAGERS)
+def import_batches():
+    from services.imports import import_invoices_csv
+
+    form = InvoiceUploadForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            stream = csv_text_stream(form.file.data)
+        except UploadError as error:
+            form.file.errors.append(str(error))
+        else:
+            try:
+                result = import_invoices_csv(stream, db.session, finalize=bool(form.finalize.data))
+            except batch_service.FinalizedBatchError as refused:
+                db.session.rollback()
+                form.file.errors.append(f"{refused} Nothing was imported.")
+                result = None
+            else:
+                if result.ok:
+                    db.session.commit()
+                    flash(f"Invoices imported: {result.summary}", "success")
+                    target = "billing.batches" if form.finalize.data else "billing.drafts"
+                    return redirect(url_for(target))
+                db.session.rollback()
+    return render_template("billing/import.html", form=form, result=result)
