@@ -10,7 +10,7 @@ from flask import (Blueprint, current_app, jsonify, redirect, render_template, r
                    url_for)
 
 from qbo_sandbox.oauth import keys, store
-from qbo_sandbox.oauth.server import AUTH_METHODS, SCOPES_SUPPORTED, intuit_json, issuer_url
+from qbo_sandbox.oauth.server import AUTH_METHODS, intuit_json, issuer_url
 
 bp = Blueprint("qbo_oauth", __name__, template_folder="templates", static_folder="static",
                static_url_path="/_oauth/static")
@@ -192,5 +192,3 @@ def userinfo():
         body.update(phoneNumber=user.phone_number, phoneNumberVerified=False)
     return intuit_json(200, body)
 
-
-__all__ = ["bp", "SCOPES_SUPPORTED"]
