@@ -26,6 +26,7 @@ from typing import Iterable, Sequence
 from rapidfuzz import fuzz, process
 
 from . import normalize as N
+from .nicknames_index import direct_nicknames, shared_nicknames
 from .names import FIRST_SIM, LAST_SIM, first_relation, last_relation, surname_similarity
 from .records import ClientRecord, CustomerRecord
 
@@ -132,6 +133,10 @@ def _prepare_customer(q: CustomerRecord) -> _Side:
                  tuple(p for p in (N.norm_phone(x) for x in q.phones) if p), building, unit, parent_note)
 
 
+# Given-name relations that, with a related surname, make a customer worth judging.
+_NAME_ONLY_OK = frozenset({"exact", "nickname", "typo", "nickname2", "initial", "missing"})
+
+
 def _delete_keys(token: str) -> list[str]:
     """The token and every string one deletion away (SymSpell-style): two tokens within one edit or
     one adjacent swap of each other always share a key, so typos are found without comparing all pairs."""
@@ -146,37 +151,74 @@ class CustomerIndex:
     def __init__(self, customers: Iterable[CustomerRecord]):
         self.records = [q for q in customers if q.active]
         self.sides = [_prepare_customer(q) for q in self.records]
-        self.by_name: dict[str, list[int]] = defaultdict(list)
+        # surname key (token or one-deletion of it) -> given name -> customers with that pair
+        self.by_name: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         self.by_contact: dict[str, list[int]] = defaultdict(list)
+        self.first_names: set[str] = set()
+        first_keys: dict[str, set[str]] = defaultdict(set)
         for i, s in enumerate(self.sides):
-            keys: set[str] = set()
+            pairs: set[tuple[str, str]] = set()
             for nm, _ in s.names:
-                for tok in nm.last + nm.middles + ((nm.first,) if nm.first else ()):
-                    keys.update(_delete_keys(tok))
+                tokens = set(nm.last)
                 if len(nm.last) > 1:
-                    keys.update(_delete_keys(nm.last_joined))
-            for k in keys:
-                self.by_name[k].append(i)
+                    tokens.add(nm.last_joined)
+                for tok in tokens:
+                    for k in _delete_keys(tok):
+                        pairs.add((k, nm.first))
+                if nm.first:
+                    self.first_names.add(nm.first)
+            for k, first in pairs:
+                self.by_name[k][first].append(i)
             contact = {"e:" + e for e in s.emails} | {"p:" + p for p in s.phones}
             if s.building:
                 contact.add("a:" + s.building)
             for k in contact:
                 self.by_contact[k].append(i)
+        for f in self.first_names:
+            for k in _delete_keys(f):
+                first_keys[k].add(f)
+        self._first_keys = first_keys
+        self._compatible: dict[str, tuple[str, ...]] = {}
         self._labels: list[str] | None = None
+
+    def compatible_firsts(self, first: str) -> tuple[str, ...]:
+        """Customers' given names that could be this one (same, nickname, typo, initial, none at all):
+        the only ones worth a full comparison when the surname is all the pair shares."""
+        got = self._compatible.get(first)
+        if got is None:
+            pool = {"", first, first[:1]} | set(direct_nicknames(first)) | set(shared_nicknames(first))
+            for k in _delete_keys(first):
+                pool.update(self._first_keys.get(k, ()))
+            if len(first) == 1:
+                pool.update(f for f in self.first_names if f[:1] == first)
+            got = tuple(f for f in pool if f == "" or first_relation(first, f) in _NAME_ONLY_OK)
+            self._compatible[first] = got
+        return got
 
     def shared(self, key: str) -> bool:
         n = len(self.by_contact.get(key, ()))
         return n > (SHARED_ADDRESS_LIMIT if key.startswith("a:") else SHARED_CONTACT_LIMIT)
 
     def candidates(self, client: _Side) -> set[int]:
+        """Customers sharing a surname (up to one edit) *and* a compatible given name, plus customers
+        sharing an e-mail, phone or building with the client."""
         found: set[int] = set()
         nm = client.names[0][0]
         tokens = set(nm.last)
         if len(nm.last) > 1:
             tokens.add(nm.last_joined)
+        firsts: set[str] = set()
+        for f, how in client.firsts:
+            if how != "middle name":
+                firsts.update(self.compatible_firsts(f))
         for tok in tokens:
             for k in _delete_keys(tok):
-                found.update(self.by_name.get(k, ()))
+                block = self.by_name.get(k)
+                if block:
+                    for f in firsts:
+                        ids = block.get(f)
+                        if ids:
+                            found.update(ids)
         keys = ["e:" + e for e in client.emails] + ["p:" + p for p in client.phones]
         if client.building:
             keys.append("a:" + client.building)
@@ -216,7 +258,7 @@ def _compare_names(client: _Side, cust: _Side):
                 continue
             fsim = FIRST_SIM[frel]
             if how == "middle name":
-                fsim = 0.75
+                fsim = 0.5   # weak: a relative may be called what the client's middle name is
             if lrel == "different":
                 lsim = 0.5 * surname_similarity(cname.last_joined, qname.last_joined)
             else:

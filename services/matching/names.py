@@ -37,6 +37,9 @@ def _is_typo(a: str, b: str) -> bool:
     """One edit (or adjacent swap) apart for names of 4+ letters; two for long names (9+)."""
     if min(len(a), len(b)) < 4:
         return False
+    # A different first letter in a short name is another name (Mary/Gary, Jean/Sean), not a slip.
+    if a[0] != b[0] and min(len(a), len(b)) < 7:
+        return False
     d = OSA.distance(a, b, score_cutoff=2)
     return d <= 1 or (d == 2 and min(len(a), len(b)) >= 9)
 

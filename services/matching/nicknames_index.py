@@ -45,6 +45,10 @@ def direct_nicknames(name: str) -> frozenset[str]:
     return _tables()[0].get(name, frozenset())
 
 
+def shared_nicknames(name: str) -> frozenset[str]:
+    return _tables()[1].get(name, frozenset())
+
+
 def nickname_relation(a: str, b: str) -> str:
     """"direct", "shared" or "" for two folded given names."""
     if not a or not b or a == b:
