@@ -3,9 +3,11 @@ from models.agency import Agency, Office
 from models.billing import BatchStatus, Invoice, InvoiceBatch, InvoiceLine, LineKind
 from models.clients import Client, Payer, PayerKind, ServiceType
 from models.links import CustomerLink, LinkKind, LinkSource
+from models.sync_settings import ItemMapping, OfficeMapping, QboCatalogCache, SyncSettings
 from models.users import LoginAttempt, Role, User
 
 __all__ = [
     "Agency", "Office", "User", "Role", "LoginAttempt", "Client", "Payer", "PayerKind",
     "ServiceType", "CustomerLink", "LinkKind", "LinkSource", "InvoiceBatch", "Invoice", "InvoiceLine", "LineKind", "BatchStatus",
+    "SyncSettings", "ItemMapping", "OfficeMapping", "QboCatalogCache",
 ]
