@@ -1,12 +1,32 @@
-"""Application factory of the local QuickBooks Online sandbox (skeleton; grows with the API)."""
+"""Application factory of the local QuickBooks Online sandbox.
+
+Config keys (all optional):
+  SANDBOX_DATABASE        SQLAlchemy URL of the sandbox's own database (default: in memory)
+  THROTTLE_ENABLED        apply Intuit's rate limits (default True; a knob can flip it)
+  KNOBS_HTTP_ENABLED      serve /_sandbox/* control endpoints (default True, for local use)
+  DEMO_COMPANY            create the demo agency's books on start if missing (default False)
+  DEMO_REALM_ID           realm id of the demo company (default 9341453172471531)
+  DEMO_PEOPLE / DEMO_PAYERS  override the demo client list (default: demo_data.people if importable)
+  EMPTY_COMPANY_REALM_ID  create an empty company with this realm id on start (optional)
+  WEB_VIEW_ENABLED        serve the /app browser view (default True)
+  ACCESS_TOKEN_LIFETIME / REFRESH_TOKEN_LIFETIME / AUTH_CODE_LIFETIME  read by the OAuth half
+"""
 from __future__ import annotations
 
 from flask import Flask
 
 from qbo_sandbox import db
+from qbo_sandbox import store as store_module  # registers the API tables on db.Base
+from qbo_sandbox.knobs import Knobs
+from qbo_sandbox.throttle import Throttle
 
 DEFAULTS = {
     "SANDBOX_DATABASE": "sqlite://",
+    "THROTTLE_ENABLED": True,
+    "KNOBS_HTTP_ENABLED": True,
+    "DEMO_COMPANY": False,
+    "DEMO_REALM_ID": "9341453172471531",
+    "WEB_VIEW_ENABLED": True,
     "ACCESS_TOKEN_LIFETIME": 3600,
     "REFRESH_TOKEN_LIFETIME": 8726400,
     "AUTH_CODE_LIFETIME": 300,
@@ -19,4 +39,40 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     db.init_db(app, app.config["SANDBOX_DATABASE"])
+    _register_oauth(app)  # needs the engine; creates its own tables
+    app.extensions["qbo_sandbox.store"] = store_module.Store(app.extensions["qbo_sandbox.engine"])
+    app.extensions["qbo_sandbox.knobs"] = Knobs(app)
+    app.extensions["qbo_sandbox.throttle"] = Throttle()
+
+    from qbo_sandbox.api import bp as api_bp
+    app.register_blueprint(api_bp)
+    if app.config["KNOBS_HTTP_ENABLED"]:
+        from qbo_sandbox.control import bp as control_bp
+        app.register_blueprint(control_bp)
+    if app.config["WEB_VIEW_ENABLED"]:
+        from qbo_sandbox.web import bp as web_bp
+        app.register_blueprint(web_bp)
+
+    from qbo_sandbox.gate import KnobGate
+    app.wsgi_app = KnobGate(app.wsgi_app, app)
+    _seed(app)
     return app
+
+
+def _register_oauth(app: Flask) -> None:
+    from qbo_sandbox import oauth
+
+    oauth.init_app(app)
+
+
+def _seed(app: Flask) -> None:
+    from qbo_sandbox import company as companies
+    store = app.extensions["qbo_sandbox.store"]
+    if app.config.get("DEMO_COMPANY"):
+        from qbo_sandbox import demo
+        demo.ensure_demo_company(app)
+    realm = app.config.get("EMPTY_COMPANY_REALM_ID")
+    if realm:
+        with store.transaction() as tx:
+            if tx.company(realm) is None:
+                companies.create_company(tx, realm, app.config.get("EMPTY_COMPANY_NAME", "Sandbox Company"))

@@ -5,7 +5,7 @@ modules declare their tables on `Base` and get a session with `session_for(app)`
 """
 from __future__ import annotations
 
-from sqlalchemy import String, create_engine, event
+from sqlalchemy import String, Text, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -21,6 +21,10 @@ class Company(Base):
 
     realm_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
+    # Added by the API half (all optional so a bare Company(realm_id, name) is valid):
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    company_info: Mapped[str | None] = mapped_column(Text, default=None)  # JSON CompanyInfo doc
+    preferences: Mapped[str | None] = mapped_column(Text, default=None)   # JSON Preferences doc
 
 
 def make_engine(url: str):

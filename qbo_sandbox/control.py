@@ -1,0 +1,68 @@
+"""HTTP control endpoints so a test can steer a sandbox running in another process.
+
+Enabled by KNOBS_HTTP_ENABLED (default True for local use; turn it off anywhere shared).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from qbo_sandbox import company as companies
+
+bp = Blueprint("qbo_sandbox_control", __name__, url_prefix="/_sandbox")
+
+
+def _knobs():
+    return current_app.extensions["qbo_sandbox.knobs"]
+
+
+@bp.get("/knobs")
+def get_knobs():
+    return jsonify(_knobs().as_dict())
+
+
+@bp.post("/knobs")
+def set_knobs():
+    try:
+        _knobs().update(request.get_json(force=True) or {})
+    except (TypeError, ValueError) as exc:
+        return jsonify({"error": str(exc)}), 400
+    return jsonify(_knobs().as_dict())
+
+
+@bp.post("/knobs/reset")
+def reset_knobs():
+    _knobs().reset()
+    return jsonify(_knobs().as_dict())
+
+
+@bp.post("/faults")
+def add_fault():
+    spec = dict(request.get_json(force=True) or {})
+    try:
+        rule = _knobs().add_fault(spec.pop("kind", ""), **spec)
+    except (TypeError, ValueError) as exc:
+        return jsonify({"error": str(exc)}), 400
+    return jsonify(rule.as_dict()), 201
+
+
+@bp.delete("/faults")
+def clear_faults():
+    _knobs().clear_faults()
+    return jsonify({"faults": []})
+
+
+@bp.get("/faults/log")
+def fault_log():
+    return jsonify({"log": list(_knobs().log)})
+
+
+@bp.post("/companies")
+def create_company():
+    """Create an empty company: {"realm_id"?, "name"?, "preferences"?}."""
+    data = request.get_json(force=True) or {}
+    realm_id = str(data.get("realm_id") or companies.new_realm_id())
+    store = current_app.extensions["qbo_sandbox.store"]
+    with store.transaction() as tx:
+        prefs = companies.default_preferences(**data.get("preferences", {}))
+        companies.create_company(tx, realm_id, data.get("name", "Sandbox Company"), preferences=prefs)
+    return jsonify({"realm_id": realm_id}), 201
