@@ -258,7 +258,7 @@ def _compare_names(client: _Side, cust: _Side):
                 continue
             fsim = FIRST_SIM[frel]
             if how == "middle name":
-                fsim = 0.5   # weak: a relative may be called what the client's middle name is
+                fsim = 0.3   # weak: a relative may be called what the client's middle name is
             if lrel == "different":
                 lsim = 0.5 * surname_similarity(cname.last_joined, qname.last_joined)
             else:

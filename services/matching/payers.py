@@ -1,8 +1,7 @@
 """Third-party payers (insurers, agencies) <-> QuickBooks customers, by organisation name.
 
 "Sunrise LTC Insurance" and "Sunrise Long Term Care Ins." normalise to the same words (see
-normalize.norm_org); what remains is compared with rapidfuzz, one cdist call for all pairs, since
-payer lists are short.
+normalize.norm_org); what remains is compared with rapidfuzz, with a C-level screen first.
 """
 from __future__ import annotations
 
@@ -48,19 +47,22 @@ def match_payers(payers: Sequence[tuple[str, str]], customers: Iterable[Customer
     cnames = [N.norm_org(q.company_name or q.leaf_name) for q in active]
     alt_names = [N.norm_org(q.leaf_name) for q in active]
     pnames = [N.norm_org(name) for _, name in payers]
-    # Cheap screen over all pairs in C, then the detailed score only for the survivors.
-    screen = process.cdist(pnames, cnames, scorer=fuzz.token_set_ratio, score_cutoff=60, workers=-1) \
-        if pnames and cnames else []
-    screen2 = process.cdist(pnames, alt_names, scorer=fuzz.token_set_ratio, score_cutoff=60, workers=-1) \
-        if pnames and cnames else []
+    # Cheap screen in C (rapidfuzz.process.extract), then the detailed score only for the survivors.
+    # (cdist would need numpy, which the project does not install.)
     scored: list[list[tuple[int, int, str]]] = []
-    for pi, pname in enumerate(pnames):
+    acronyms = {_acronym(n): qi for qi, n in enumerate(cnames) if n}
+    for pname in pnames:
+        hits = {qi for _, _, qi in process.extract(pname, cnames, scorer=fuzz.token_set_ratio,
+                                                   score_cutoff=60, limit=None)}
+        hits |= {qi for _, _, qi in process.extract(pname, alt_names, scorer=fuzz.token_set_ratio,
+                                                    score_cutoff=60, limit=None)}
+        if pname in acronyms:
+            hits.add(acronyms[pname])
         row = []
-        for qi in range(len(active)):
-            if screen[pi][qi] or screen2[pi][qi] or _acronym(cnames[qi]) == pname:
-                s, why = max(_payer_score(pname, cnames[qi]), _payer_score(pname, alt_names[qi]))
-                if s >= 40:
-                    row.append((s, qi, why))
+        for qi in hits:
+            s, why = max(_payer_score(pname, cnames[qi]), _payer_score(pname, alt_names[qi]))
+            if s >= 40:
+                row.append((s, qi, why))
         row.sort(key=lambda t: (-t[0], active[t[1]].id))
         scored.append(row)
     pairs = sorted(((s, pi, qi) for pi, row in enumerate(scored) for s, qi, _ in row if s >= REVIEW_MIN),

@@ -1,0 +1,57 @@
+"""The file front end on the shared labelled set: output layout and the issue's quality targets."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.matching.files import match_files, read_customers
+
+DATA = Path(os.environ.get("CARELEDGER_MATCHING_DATA", "/work/shared/matching"))
+ROOT = Path(__file__).resolve().parents[2]
+needs_data = pytest.mark.skipif(not (DATA / "truth.csv").exists(), reason="shared matching set not present")
+
+
+def _score(rows, truth_path):
+    truth = {r["client_id"]: r["qbo_customer_id"] for r in csv.DictReader(open(truth_path))}
+    auto = {r["client_id"]: r["qbo_customer_id"] for r in rows if r["status"] == "auto"}
+    correct = sum(1 for c, q in auto.items() if q and truth.get(c) == q)
+    return correct / len(auto), correct / sum(1 for q in truth.values() if q), auto
+
+
+@needs_data
+def test_shared_set_meets_targets():
+    out = io.StringIO()
+    match_files(str(DATA / "clients.csv"), str(DATA / "customers.json"), out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    clients = list(csv.DictReader(open(DATA / "clients.csv")))
+    assert list(rows[0]) == ["client_id", "qbo_customer_id", "score", "status", "reason"]
+    assert [r["client_id"] for r in rows] == [c["client_id"] for c in clients]
+    precision, recall, auto = _score(rows, DATA / "truth.csv")
+    assert precision >= 0.995 and recall >= 0.97
+    given = [q for q in (r["qbo_customer_id"] for r in rows) if q]
+    assert len(given) == len(set(given))
+    inactive = {c["client_id"] for c in clients if c["status"] == "inactive"}
+    assert all(r["status"] == "none" and not r["qbo_customer_id"] for r in rows if r["client_id"] in inactive)
+
+
+@needs_data
+def test_module_cli_prints_csv():
+    res = subprocess.run([sys.executable, "-m", "services.matching", str(DATA / "clients.csv"),
+                          str(DATA / "customers.json")], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert res.stdout.startswith("client_id,qbo_customer_id,score,status,reason\n")
+
+
+def test_bare_list_of_customers_is_accepted(tmp_path):
+    (tmp_path / "c.csv").write_text("client_id,first_name,last_name,status\nC1,Ann,Lee,active\n")
+    (tmp_path / "q.json").write_text(json.dumps([{"Id": "5", "DisplayName": "Lee, Ann", "Active": True}]))
+    out = io.StringIO()
+    match_files(str(tmp_path / "c.csv"), str(tmp_path / "q.json"), out)
+    assert out.getvalue().splitlines()[1].startswith("C1,5,")
+    assert read_customers({"QueryResponse": {}}) == []
