@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    __import__("cli_data").register(app)  # demo seed, clients/invoices CSV import
 
 
 demo_cli = AppGroup("demo", help="The demo agency.")
