@@ -2,6 +2,7 @@
 from models.agency import Agency, Office
 from models.billing import BatchStatus, Invoice, InvoiceBatch, InvoiceLine, LineKind
 from models.clients import Client, Payer, PayerKind, ServiceType
+from models.qbo import ConnectionStatus, QboConnection, QboOAuthState
 from models.links import CustomerLink, LinkKind, LinkSource
 from models.sync_settings import ItemMapping, OfficeMapping, QboCatalogCache, SyncSettings
 from models.users import LoginAttempt, Role, User
@@ -10,4 +11,5 @@ __all__ = [
     "Agency", "Office", "User", "Role", "LoginAttempt", "Client", "Payer", "PayerKind",
     "ServiceType", "CustomerLink", "LinkKind", "LinkSource", "InvoiceBatch", "Invoice", "InvoiceLine", "LineKind", "BatchStatus",
     "SyncSettings", "ItemMapping", "OfficeMapping", "QboCatalogCache",
+    "ConnectionStatus", "QboConnection", "QboOAuthState",
 ]

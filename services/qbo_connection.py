@@ -1,0 +1,437 @@
+"""The QuickBooks connection's life: connect (OAuth with a checked `state`), switch company,
+disconnect, status, and `connected_client()` for every feature that calls QuickBooks.
+
+Plain functions; the browser session is passed in as a mapping, never read from `request`.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import MutableMapping
+
+from flask import Flask, current_app
+from sqlalchemy import delete, update
+
+from extensions import db
+from models.qbo import CONNECTION_ID, ConnectionStatus, QboConnection, QboOAuthState
+from models.users import User
+from qbo.client import QboClient, StaticTokens
+from qbo.errors import QboError, ReconnectRequired
+from qbo.oauth import TokenSet
+from qbo.settings import ENVIRONMENT_LABELS, ConfigurationError
+from services import qbo_crypto, qbo_runtime
+from services.qbo_messages import plain_error
+from services.qbo_tokens import StoredTokens, read_row
+
+log = logging.getLogger(__name__)
+
+STATE_TTL = timedelta(minutes=10)   # an authorization must finish within this
+SESSION_STATE = "qbo_oauth_state"
+SESSION_SWITCH = "qbo_pending_switch"
+
+REFUSED_STATE = ("This QuickBooks sign-in could not be verified: it did not start from this "
+                 "browser, was already used, or took too long. Nothing was changed. "
+                 "Start again with “Connect to QuickBooks”.")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _hash(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+class StateRefused(Exception):
+    """The callback's `state` is forged, replayed, foreign or stale."""
+
+
+@dataclass
+class CallbackResult:
+    outcome: str                      # connected | confirm_switch | denied | refused | failed
+    message: str
+    mode: str = "page"                # how the attempt was started: popup or page
+    state_id: int | None = None
+    company_name: str = ""
+    previous_company_name: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "connected"
+
+
+# --- the connection row -----------------------------------------------------------------------
+
+def get_connection(create: bool = False) -> QboConnection | None:
+    conn = db.session.get(QboConnection, CONNECTION_ID, populate_existing=True)
+    if conn is None and create:
+        conn = QboConnection(id=CONNECTION_ID, status=ConnectionStatus.NOT_CONNECTED, token_version=0)
+        db.session.add(conn)
+        db.session.flush()
+    return conn
+
+
+def connected_client(app: Flask | None = None) -> QboClient:
+    """A QboClient for the connected company; tokens refresh themselves as needed.
+    Raises ReconnectRequired when there is no usable connection."""
+    app = app or current_app._get_current_object()
+    row = read_row(app)
+    if row is None or row.status != ConnectionStatus.CONNECTED:
+        raise ReconnectRequired("QuickBooks is not connected." if row is None or
+                                row.status != ConnectionStatus.RECONNECT_REQUIRED else
+                                "The QuickBooks connection has expired; reconnect to QuickBooks.")
+    rt = qbo_runtime.runtime(app)
+    return QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=row.realm_id,
+                     tokens=StoredTokens(app, realm_id=row.realm_id),
+                     minor_version=rt.settings.minor_version, retry=rt.retry)
+
+
+qbo_client_for_app = connected_client
+
+
+# --- starting a connection --------------------------------------------------------------------
+
+def begin_connect(user: User, session: MutableMapping, mode: str = "page") -> str:
+    """Record a fresh single-use `state` bound to this browser session; return Intuit's URL."""
+    settings = qbo_runtime.settings()
+    missing = settings.missing()
+    if missing:
+        raise ConfigurationError("set " + ", ".join(missing))
+    state = secrets.token_urlsafe(32)
+    db.session.execute(delete(QboOAuthState).where(QboOAuthState.created_at < _now() - timedelta(days=1)))
+    db.session.add(QboOAuthState(state_hash=_hash(state), user_id=user.id,
+                                 mode="popup" if mode == "popup" else "page"))
+    db.session.commit()
+    session[SESSION_STATE] = state  # a newer attempt in the same browser replaces an older one
+    return qbo_runtime.oauth_flow().authorization_url(state)
+
+
+def _consume_state(state: str, session: MutableMapping, user: User) -> QboOAuthState:
+    expected = session.pop(SESSION_STATE, None)
+    if not state or not expected or not hmac.compare_digest(str(state), str(expected)):
+        raise StateRefused(REFUSED_STATE)
+    row = db.session.query(QboOAuthState).filter_by(state_hash=_hash(state)).one_or_none()
+    if row is None or row.user_id != user.id or row.created_at < _now() - STATE_TTL:
+        raise StateRefused(REFUSED_STATE)
+    # Single use even against a replayed session cookie: only one UPDATE can win.
+    won = db.session.execute(update(QboOAuthState).where(
+        QboOAuthState.id == row.id, QboOAuthState.used_at.is_(None)).values(used_at=_now())).rowcount
+    db.session.commit()
+    if won != 1:
+        raise StateRefused(REFUSED_STATE)
+    db.session.refresh(row)
+    return row
+
+
+def _company_name(tokens: TokenSet, realm_id: str) -> str:
+    rt = qbo_runtime.runtime()
+    client = QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=realm_id,
+                       tokens=StaticTokens(tokens.access_token),
+                       minor_version=rt.settings.minor_version, retry=rt.retry)
+    info = client.company_info()
+    return str(info.get("CompanyName") or info.get("LegalName") or "")
+
+
+def handle_callback(args: MutableMapping, session: MutableMapping, user: User) -> CallbackResult:
+    """Finish an authorization from the redirect's query (`code`, `state`, `realmId` or `error`)."""
+    try:
+        attempt = _consume_state(args.get("state", ""), session, user)
+    except StateRefused as refused:
+        log.warning("QuickBooks callback refused: bad or replayed state (user %s)", user.id)
+        return CallbackResult("refused", str(refused))
+    mode = attempt.mode
+
+    error = args.get("error")
+    if error:
+        if error == "access_denied":
+            return CallbackResult("denied", "You cancelled the connection in QuickBooks, so "
+                                  "nothing was changed. Click “Connect to QuickBooks” to try again.",
+                                  mode)
+        return CallbackResult("failed", f"QuickBooks did not complete the connection ({error}). "
+                              "Nothing was changed; try again.", mode)
+    code, realm_id = args.get("code"), args.get("realmId")
+    if not code or not realm_id:
+        return CallbackResult("failed", "QuickBooks sent back an incomplete answer (no "
+                              "authorization code or company id). Nothing was changed.", mode)
+
+    try:
+        tokens = qbo_runtime.oauth_flow().exchange_code(code)
+    except QboError as exc:
+        log.warning("QuickBooks code exchange failed: %s", type(exc).__name__)
+        return CallbackResult("failed", "QuickBooks did not accept the sign-in: "
+                              f"{plain_error(exc)} Nothing was changed; try again.", mode)
+    try:
+        company = _company_name(tokens, realm_id)
+    except QboError as exc:  # connected all the same; the name shows up on the next status check
+        log.warning("Could not read CompanyInfo after connecting: %s", type(exc).__name__)
+        company = ""
+
+    conn = get_connection(create=True)
+    if conn.realm_id and conn.realm_id != realm_id:
+        attempt.pending_realm_id = realm_id
+        attempt.pending_company_name = company
+        attempt.pending_tokens_enc = qbo_crypto.encrypt(_tokens_json(tokens))
+        db.session.commit()
+        session[SESSION_SWITCH] = attempt.id
+        return CallbackResult(
+            "confirm_switch",
+            "This is a different QuickBooks company from the one CareLedger used before.",
+            mode, state_id=attempt.id, company_name=company or f"company {realm_id}",
+            previous_company_name=conn.company_name or f"company {conn.realm_id}")
+
+    _activate(conn, realm_id, company, tokens, user)
+    return CallbackResult("connected", f"Connected to {company or 'QuickBooks'}.", mode,
+                          company_name=company)
+
+
+def _tokens_json(tokens: TokenSet) -> str:
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return json.dumps({"access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
+                       "access_expires_at": iso(tokens.access_expires_at),
+                       "refresh_expires_at": iso(tokens.refresh_expires_at),
+                       "refresh_hard_expires_at": iso(tokens.refresh_hard_expires_at)})
+
+
+def _tokens_from_json(text: str) -> TokenSet:
+    data = json.loads(text)
+
+    def when(key):
+        return datetime.fromisoformat(data[key]) if data.get(key) else None
+
+    return TokenSet(data["access_token"], data["refresh_token"], when("access_expires_at"),
+                    when("refresh_expires_at"), when("refresh_hard_expires_at"))
+
+
+def _activate(conn: QboConnection, realm_id: str, company: str, tokens: TokenSet, user: User) -> None:
+    old_refresh = None
+    same_company = conn.realm_id == realm_id
+    if conn.realm_id and not same_company:
+        if conn.status == ConnectionStatus.CONNECTED and conn.refresh_token_enc:
+            old_refresh = conn.refresh_token_enc
+        conn.previous_realm_id, conn.previous_company_name = conn.realm_id, conn.company_name
+    conn.realm_id = realm_id
+    conn.company_name = (company or conn.company_name) if same_company else company
+    conn.environment = qbo_runtime.settings().environment
+    conn.status = ConnectionStatus.CONNECTED
+    conn.access_token_enc = qbo_crypto.encrypt(tokens.access_token)
+    conn.refresh_token_enc = qbo_crypto.encrypt(tokens.refresh_token)
+    conn.access_expires_at = tokens.access_expires_at
+    conn.refresh_expires_at = tokens.refresh_expires_at
+    conn.refresh_hard_expires_at = tokens.refresh_hard_expires_at
+    conn.token_version = (conn.token_version or 0) + 1   # any refresher in flight loses its CAS
+    conn.refresh_lease_owner = conn.refresh_lease_until = None
+    conn.connected_by_id = user.id
+    conn.connected_at = conn.last_refreshed_at = conn.last_success_at = _now()
+    conn.last_error, conn.last_error_at, conn.disconnected_at = "", None, None
+    db.session.commit()
+    log.info("QuickBooks connected to realm %s by user %s", realm_id, user.id)
+    if old_refresh:  # the old company's grant is no longer used: end it at Intuit
+        _revoke_quietly(old_refresh)
+
+
+def _pending_attempt(state_id, user: User, session: MutableMapping) -> QboOAuthState | None:
+    if not state_id or session.get(SESSION_SWITCH) != int(state_id):
+        return None
+    row = db.session.get(QboOAuthState, int(state_id))
+    if (row is None or row.user_id != user.id or not row.pending_tokens_enc
+            or row.created_at < _now() - STATE_TTL):
+        return None
+    return row
+
+
+def pending_switch(state_id, user: User, session: MutableMapping) -> CallbackResult | None:
+    row = _pending_attempt(state_id, user, session)
+    if row is None:
+        return None
+    conn = get_connection()
+    return CallbackResult("confirm_switch", "", row.mode, state_id=row.id,
+                          company_name=row.pending_company_name or f"company {row.pending_realm_id}",
+                          previous_company_name=(conn.company_name or f"company {conn.realm_id}")
+                          if conn else "")
+
+
+def confirm_switch(state_id, user: User, session: MutableMapping) -> CallbackResult:
+    row = _pending_attempt(state_id, user, session)
+    if row is None:
+        return CallbackResult("refused", "That company switch has expired or was already "
+                              "decided. Nothing was changed.")
+    session.pop(SESSION_SWITCH, None)
+    tokens = _tokens_from_json(qbo_crypto.decrypt(row.pending_tokens_enc))
+    realm, company, mode = row.pending_realm_id, row.pending_company_name, row.mode
+    row.pending_tokens_enc = None
+    conn = get_connection(create=True)
+    _activate(conn, realm, company, tokens, user)
+    return CallbackResult("connected", f"Switched to {company or 'the new QuickBooks company'}.",
+                          mode, company_name=company)
+
+
+def cancel_switch(state_id, user: User, session: MutableMapping) -> CallbackResult:
+    row = _pending_attempt(state_id, user, session)
+    session.pop(SESSION_SWITCH, None)
+    if row is None:
+        return CallbackResult("refused", "That company switch has expired or was already decided.")
+    tokens = _tokens_from_json(qbo_crypto.decrypt(row.pending_tokens_enc))
+    row.pending_tokens_enc = None
+    db.session.commit()
+    _revoke_quietly(qbo_crypto.encrypt(tokens.refresh_token))
+    return CallbackResult("denied", "Kept the current QuickBooks company; the other company's "
+                          "access was given back.", row.mode)
+
+
+# --- disconnecting ----------------------------------------------------------------------------
+
+def _revoke_quietly(refresh_token_enc: str) -> bool:
+    try:
+        qbo_runtime.oauth_flow().revoke(qbo_crypto.decrypt(refresh_token_enc))
+        return True
+    except (QboError, qbo_crypto.TokenKeyError) as exc:
+        log.warning("Could not revoke a QuickBooks token: %s", type(exc).__name__)
+        return False
+
+
+@dataclass
+class DisconnectResult:
+    revoked: bool
+    message: str
+
+
+def disconnect() -> DisconnectResult:
+    """Revoke the grant at Intuit and forget the tokens; realm, settings and matches stay."""
+    conn = get_connection()
+    if conn is None or conn.status == ConnectionStatus.NOT_CONNECTED:
+        return DisconnectResult(False, "QuickBooks was not connected.")
+    token_enc = conn.refresh_token_enc or conn.access_token_enc
+    revoked = True
+    problem = ""
+    if token_enc:
+        try:
+            qbo_runtime.oauth_flow().revoke(qbo_crypto.decrypt(token_enc))
+        except (QboError, qbo_crypto.TokenKeyError) as exc:
+            revoked, problem = False, plain_error(exc)
+            log.warning("QuickBooks revocation failed during disconnect: %s", type(exc).__name__)
+    conn.status = ConnectionStatus.DISCONNECTED
+    conn.access_token_enc = conn.refresh_token_enc = None
+    conn.access_expires_at = None
+    conn.token_version = (conn.token_version or 0) + 1
+    conn.refresh_lease_owner = conn.refresh_lease_until = None
+    conn.disconnected_at = _now()
+    db.session.commit()
+    company = conn.company_name or "QuickBooks"
+    if revoked:
+        return DisconnectResult(True, f"Disconnected from {company}. Settings and client matches "
+                                "are kept for when you reconnect.")
+    return DisconnectResult(False, f"CareLedger forgot its access to {company}, but QuickBooks could "
+                            f"not be told ({problem}). To be sure, also disconnect CareLedger on "
+                            "QuickBooks' Apps page.")
+
+
+# --- status ------------------------------------------------------------------------------------
+
+@dataclass
+class ConnectionView:
+    status: ConnectionStatus
+    environment: str
+    environment_label: str
+    realm_id: str | None = None
+    company_name: str = ""
+    previous_company_name: str = ""
+    connected_by: str = ""
+    connected_at: datetime | None = None
+    refresh_expires_at: datetime | None = None
+    refresh_hard_expires_at: datetime | None = None
+    last_refreshed_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str = ""
+    last_error_at: datetime | None = None
+    disconnected_at: datetime | None = None
+    config_missing: list[str] = field(default_factory=list)
+
+    @property
+    def is_connected(self) -> bool:
+        return self.status == ConnectionStatus.CONNECTED
+
+    @property
+    def needs_reconnect(self) -> bool:
+        return self.status == ConnectionStatus.RECONNECT_REQUIRED
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def generation(self) -> str:
+        """Changes whenever a connection is made; the waiting page polls for it."""
+        return f"{self.status.value}:{self.realm_id or ''}:" \
+               f"{self.connected_at.isoformat() if self.connected_at else ''}"
+
+    def as_public_dict(self) -> dict:
+        """What the status endpoint and CLI may show (never tokens)."""
+        def iso(value):
+            return value.isoformat() if value else None
+
+        return {"status": self.status.value, "connected": self.is_connected,
+                "needs_reconnect": self.needs_reconnect, "environment": self.environment,
+                "company_name": self.company_name, "realm_id": self.realm_id,
+                "connected_by": self.connected_by, "connected_at": iso(self.connected_at),
+                "refresh_expires_at": iso(self.refresh_expires_at),
+                "last_success_at": iso(self.last_success_at), "last_error": self.last_error,
+                "last_error_at": iso(self.last_error_at), "generation": self.generation}
+
+
+def connection_status() -> ConnectionView:
+    try:
+        settings = qbo_runtime.settings()
+        environment, missing = settings.environment, settings.missing()
+    except ConfigurationError as exc:
+        environment, missing = str(current_app.config.get("QBO_ENVIRONMENT")), [str(exc)]
+    conn = get_connection()
+    view = ConnectionView(status=ConnectionStatus.NOT_CONNECTED, environment=environment,
+                          environment_label=ENVIRONMENT_LABELS.get(environment, environment),
+                          config_missing=missing)
+    if conn is None:
+        return view
+    status = conn.status
+    now = _now()
+    if status == ConnectionStatus.CONNECTED and (
+            (conn.refresh_expires_at and conn.refresh_expires_at <= now)
+            or (conn.refresh_hard_expires_at and conn.refresh_hard_expires_at <= now)):
+        status = ConnectionStatus.RECONNECT_REQUIRED  # found out on the next call; say it now
+    view.status = status
+    view.environment = conn.environment or environment
+    view.environment_label = ENVIRONMENT_LABELS.get(view.environment, view.environment)
+    view.realm_id = conn.realm_id
+    view.company_name = conn.company_name
+    view.previous_company_name = conn.previous_company_name
+    view.connected_by = (f"{conn.connected_by.name} ({conn.connected_by.email})"
+                         if conn.connected_by else "")
+    view.connected_at = conn.connected_at
+    view.refresh_expires_at = conn.refresh_expires_at
+    view.refresh_hard_expires_at = conn.refresh_hard_expires_at
+    view.last_refreshed_at = conn.last_refreshed_at
+    view.last_success_at = conn.last_success_at
+    view.last_error = conn.last_error
+    view.last_error_at = conn.last_error_at
+    view.disconnected_at = conn.disconnected_at
+    return view
+
+
+def check_connection() -> ConnectionView:
+    """Make one real call (CompanyInfo) so status shows fresh facts; refreshes the name."""
+    try:
+        info = connected_client().company_info()
+        name = str(info.get("CompanyName") or "")
+        conn = get_connection()
+        if conn is not None and name and name != conn.company_name:
+            conn.company_name = name
+            db.session.commit()
+    except QboError as exc:
+        log.info("QuickBooks check failed: %s", type(exc).__name__)
+    db.session.expire_all()
+    return connection_status()
