@@ -426,16 +426,19 @@ def match_clients(clients: Sequence[ClientRecord], customers: Iterable[CustomerR
                   ) -> list[Proposal]:
     """One Proposal per client, in input order. Inactive clients get status "none"."""
     index = customers if isinstance(customers, CustomerIndex) else CustomerIndex(customers)
-    per_client: list[list[_Cand]] = [
-        _scored_candidates(_prepare_client(c), index) if c.active else [] for c in clients]
+    # Inactive clients are scored too, but only as rivals: a customer that plainly belongs to a
+    # former client (same e-mail, say) must not be pre-selected for an active namesake.
+    per_client: list[list[_Cand]] = [_scored_candidates(_prepare_client(c), index) for c in clients]
 
     # Global assignment: best pairs first; each customer to one client, each client one customer.
-    pairs = [(cand.raw, ci, cand) for ci, cands in enumerate(per_client) for cand in cands
-             if cand.level != "none"]
-    pairs.sort(key=lambda t: (-t[0], t[1], t[2].qi))
     fits: dict[int, list[tuple[float, int]]] = defaultdict(list)   # customer -> [(raw, client)]
-    for raw, ci, cand in pairs:
-        fits[cand.qi].append((raw, ci))
+    for ci, cands in enumerate(per_client):
+        for cand in cands:
+            if cand.level != "none":
+                fits[cand.qi].append((cand.raw, ci))
+    pairs = [(cand.raw, ci, cand) for ci, cands in enumerate(per_client) if clients[ci].active
+             for cand in cands if cand.level != "none"]
+    pairs.sort(key=lambda t: (-t[0], t[1], t[2].qi))
     taken: dict[int, int] = {}
     chosen: dict[int, _Cand] = {}
     for raw, ci, cand in pairs:
@@ -490,11 +493,24 @@ def match_clients(clients: Sequence[ClientRecord], customers: Iterable[CustomerR
             notes.append(f"also close: {index.sides[other.qi].label}")
             status = "review"
             break
+        # Two customers of one household (same building or phone) whose names both fit: the shared
+        # details cannot tell them apart (John Smith and his son Jack at one address).
+        chosen_side = index.sides[cand.qi]
+        for other in cands:
+            if other.qi == cand.qi or other.level == "none" or explained_customer(other.qi, ci, other.raw):
+                continue
+            o = index.sides[other.qi]
+            if (chosen_side.building and chosen_side.building == o.building) or \
+                    set(chosen_side.phones) & set(o.phones):
+                notes.append(f"same household as {o.label}")
+                status = "review"
+                break
         # ... or another client fits this customer about as well, and has no better customer of its own.
         for raw, other_ci in fits[cand.qi]:
             if other_ci == ci or cand.raw - raw >= AMBIGUITY_MARGIN or explained_client(other_ci, raw):
                 continue
-            notes.append(f"customer also fits client {clients[other_ci].id}")
+            notes.append(f"customer also fits {'former ' if not clients[other_ci].active else ''}"
+                         f"client {clients[other_ci].id}")
             status = "review"
             break
         full_reason = "; ".join([cand.reason] + notes)

@@ -182,3 +182,19 @@ def test_alternatives_and_rank_candidates():
     ranked = rank_candidates(c, CustomerIndex(customers), limit=4)
     assert [r[0] for r in ranked][:2] == ["2", "1"] and len(ranked) == 4
     assert all(0 <= s <= 100 for _, s, _ in ranked)
+
+
+def test_customer_of_a_former_client_is_not_pre_selected_for_a_namesake():
+    props = match_clients(
+        [client("C1", "Jeff", "Ames", active=False, email="jeff.ames@example.com"),
+         client("C2", "Jeff", "Ames", phone="555-606-7070")],
+        [cust("1", "Jeff Ames", email="jeff.ames@example.com")])
+    assert props[0].status == "none"
+    assert props[1].status != "auto" and "former client C1" in props[1].reason
+
+
+def test_two_fitting_customers_in_one_household_need_review():
+    p = one([client(first="John", last="Smith", phone="555-212-4687", address_line1="7 Maple Blvd")],
+            [cust("1", "John Smith", bill_line1="7 Maple Boulevard"),
+             cust("2", "Jack Smith", phones=("495-212-4687", "555-212-4687"), bill_line1="7 Maple Blvd")])
+    assert p.status == "review" and "household" in p.reason
