@@ -10,6 +10,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     __import__("cli_data").register(app)  # demo seed, clients/invoices CSV import
+    __import__("cli_export").register(app)  # flask qbo export --batch N; starts the export worker
 
 
 demo_cli = AppGroup("demo", help="The demo agency.")

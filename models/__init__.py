@@ -6,10 +6,12 @@ from models.qbo import ConnectionStatus, QboConnection, QboOAuthState
 from models.links import CustomerLink, LinkKind, LinkSource
 from models.sync_settings import ItemMapping, OfficeMapping, QboCatalogCache, SyncSettings
 from models.users import LoginAttempt, Role, User
+from models.export import ExportEvent, ExportJob, ExportStatus, InvoiceExport, JobStatus
 
 __all__ = [
     "Agency", "Office", "User", "Role", "LoginAttempt", "Client", "Payer", "PayerKind",
     "ServiceType", "CustomerLink", "LinkKind", "LinkSource", "InvoiceBatch", "Invoice", "InvoiceLine", "LineKind", "BatchStatus",
     "SyncSettings", "ItemMapping", "OfficeMapping", "QboCatalogCache",
     "ConnectionStatus", "QboConnection", "QboOAuthState",
+    "InvoiceExport", "ExportJob", "ExportEvent", "ExportStatus", "JobStatus",
 ]

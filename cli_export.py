@@ -1,0 +1,117 @@
+"""`flask qbo export --batch N`: export a finalized batch to QuickBooks from the command line.
+
+Runs synchronously in this process (its own worker threads, the same claims and leases as the
+background exporter, so it is safe alongside a running server), prints progress and a summary.
+Killing it mid-run loses nothing: run it again (or let a server's worker pick up the expired
+leases) and every invoice still ends in QuickBooks exactly once.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+
+def register(app: Flask) -> None:
+    group = app.cli.commands.get("qbo")
+    if group is None:
+        group = AppGroup("qbo", help="QuickBooks Online.")
+        app.cli.add_command(group)
+    group.add_command(export_command)
+    from services.export import worker
+
+    worker.init_app(app)
+
+
+@click.command("export")
+@click.option("--batch", "batch_ref", required=True, help="Batch number (or database id).")
+@click.option("--invoice", "invoice_numbers", multiple=True,
+              help="Only these invoice numbers (default: every eligible invoice of the batch).")
+@click.option("--user", "user_email", default=None, help="Record the export as this user (e-mail).")
+@click.option("--threads", type=int, default=None, help="Sender threads (default QBO_EXPORT_THREADS).")
+@click.option("--timeout", type=float, default=None, help="Give up waiting after this many seconds.")
+@with_appcontext
+def export_command(batch_ref, invoice_numbers, user_email, threads, timeout):
+    """Export a finalized batch's invoices to QuickBooks Online, exactly once."""
+    from sqlalchemy import or_, select
+
+    from extensions import db
+    from models import Invoice, InvoiceBatch, User
+    from services import export
+    from services.export.prepare import eligibility
+    from services.export.worker import ExportWorker
+
+    app = current_app._get_current_object()
+    conditions = [InvoiceBatch.number == batch_ref]
+    if batch_ref.isdigit():
+        conditions.append(InvoiceBatch.id == int(batch_ref))
+    batch = db.session.scalar(select(InvoiceBatch).where(or_(*conditions)))
+    if batch is None:
+        raise click.ClickException(f"No batch {batch_ref!r}.")
+    user = None
+    if user_email:
+        user = db.session.scalar(select(User).where(User.email == user_email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"No user {user_email!r}.")
+    invoices = list(db.session.scalars(select(Invoice).where(Invoice.batch_id == batch.id)
+                                       .order_by(Invoice.number)))
+    if invoice_numbers:
+        invoices = [i for i in invoices if i.number in set(invoice_numbers)]
+    realm_id = export.current_realm()
+    if not realm_id:
+        raise click.ClickException("QuickBooks is not connected.")
+    allowed = eligibility(invoices, realm_id)
+    for invoice in invoices:
+        if not allowed[invoice.id].ok:
+            click.echo(f"  skip {invoice.number}: {allowed[invoice.id].reason}")
+    try:
+        job = export.start_export(user, batch, [i.id for i in invoices], source="cli",
+                                  realm_id=realm_id, actor=f"cli{(' ' + user.email) if user else ''}")
+    except export.ExportRefused as error:
+        raise click.ClickException(str(error)) from None
+    job_id = job.id
+    click.echo(f"Batch {batch.number}: {len(invoices)} invoice(s), {job.queued} queued "
+               f"(job {job_id}).")
+    last = {"line": ""}
+
+    def state():
+        from models.export import ExportJob
+
+        return export.progress(db.session.get(ExportJob, job_id))
+
+    def tick():
+        p = state()
+        line = f"  {p.exported + p.failed}/{p.total} done ({p.exported} exported, {p.failed} failed)"
+        if line != last["line"]:
+            click.echo(line)
+            last["line"] = line
+
+    if job.queued:
+        worker = ExportWorker(app, threads=threads)
+        finished = worker.run_until(lambda: state().waiting == 0, on_tick=tick, timeout=timeout)
+        if not finished:
+            click.echo("Timed out waiting; unfinished invoices stay queued and will be resumed.")
+    db.session.remove()
+    summary(batch.id, [i.id for i in invoices], realm_id)
+    p = state()
+    sys.exit(0 if p.failed == 0 and p.waiting == 0 else 1)
+
+
+def summary(batch_id: int, invoice_ids: list[int], realm_id: str) -> None:
+    from extensions import db
+    from models import Invoice
+    from services import export
+
+    states = export.states_for(realm_id, invoice_ids)
+    numbers = {i.id: i.number for i in db.session.scalars(
+        db.select(Invoice).where(Invoice.id.in_(invoice_ids)))}
+    counts: dict[str, int] = {}
+    for invoice_id in invoice_ids:
+        record = states.get(invoice_id)
+        status = record.status.value if record else "not exported"
+        counts[status] = counts.get(status, 0) + 1
+        if record and record.status.value == "failed":
+            click.echo(f"  FAILED {numbers[invoice_id]}: {record.last_error}")
+    click.echo("Summary: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))

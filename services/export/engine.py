@@ -1,0 +1,377 @@
+"""The export engine: sends one claimed group of invoices to QuickBooks, exactly once.
+
+A group (≤30 records this worker has claimed under a lease) goes out as one batch request.
+The rules that make it exactly-once:
+1. Before any send, `attempts` is raised and committed (records.mark_sending). A record with
+   attempts > 0 may already be in QuickBooks — after a timeout, a 5xx, a dropped connection or a
+   killed worker — so before sending it again we look it up by DocNumber and adopt what is ours.
+2. Every resend of the same group carries the same batch requestid (derived from the records'
+   stored request ids), so QuickBooks replays a committed answer instead of executing twice.
+3. A 6140 (duplicate DocNumber) is looked up too: our own earlier push is adopted, not an error.
+4. Results are written only while we still hold the lease (records.finish is fenced).
+What is known *not* to have executed (429, 401, a connection refused before sending) is resent
+without a lookup.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable, Protocol
+
+from extensions import db
+from models._types import to_cents, utcnow
+from models.export import ExportJob, ExportStatus, InvoiceExport, JobStatus
+from qbo.errors import (AuthenticationError, DuplicateDocumentNumberError, QboError,
+                        ReconnectRequired, ThrottledError, TransientError)
+from services.export import audit, records
+from services.export.pacing import RealmPacer
+
+log = logging.getLogger(__name__)
+
+# Batch requestids must be ≤36 characters (PROTOCOL §2): a uuid5 in canonical form is exactly 36.
+_BATCH_NAMESPACE = uuid.UUID("6f1c2d1e-8a4b-4e0e-9a53-0c1f6f1b7e21")
+
+
+class QboPort(Protocol):
+    """What the engine needs from a connected QBO client (adapted from qbo.QboClient)."""
+
+    realm_id: str
+
+    def query(self, sql: str) -> list[dict]: ...
+
+    def batch(self, items: list[dict], request_id: str) -> dict[str, dict | QboError]: ...
+
+
+class NotExportable(Exception):
+    """The invoice cannot be sent as it stands (no linked customer, totals disagree, …)."""
+
+    def __init__(self, message: str, code: str = "mapping"):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Prepared:
+    """An invoice ready to send: the QBO body and what identifies it as ours in QuickBooks."""
+
+    record_id: int
+    invoice_id: int
+    doc_number: str
+    customer_id: str
+    expected_total: Decimal   # agency total minus tax = the QBO TotalAmt we expect
+    body: dict
+    request_id: str
+    attempts: int
+    job_id: int | None = None
+    user_id: int | None = None
+    memo_marker: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def bid(self) -> str:
+        return str(self.record_id)  # bId ≤10 characters: a record id is
+
+
+PrepareFn = Callable[[InvoiceExport], Prepared]
+
+
+def batch_request_id(group: list[Prepared]) -> str:
+    """Same members → same requestid, so a resend of an unanswered batch is replayed by QBO."""
+    key = ",".join(sorted(p.request_id for p in group))
+    return str(uuid.uuid5(_BATCH_NAMESPACE, key))
+
+
+def quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def is_ours(found: dict, prepared: Prepared) -> bool:
+    """A QBO invoice with our DocNumber is ours when it bills the same customer the same total
+    (tax excluded), or carries our memo marker."""
+    customer = str((found.get("CustomerRef") or {}).get("value", ""))
+    try:
+        total = to_cents(Decimal(str(found.get("TotalAmt"))))
+    except Exception:  # noqa: BLE001 — a missing/odd TotalAmt just means "not provably ours"
+        total = None
+    if customer == prepared.customer_id and total == to_cents(prepared.expected_total):
+        return True
+    marker = prepared.memo_marker
+    return bool(marker) and marker in (found.get("PrivateNote") or "") and customer == prepared.customer_id
+
+
+def plain_words(error: QboError) -> str:
+    """The refusal as a person would say it (shown on the batch page)."""
+    code = error.code
+    detail = error.detail or str(error)
+    known = {
+        "6070": "An amount is not quantity × rate",
+        "610": "Something on the invoice (customer, item, class or account) is inactive in QuickBooks",
+        "2500": "The invoice refers to something QuickBooks does not have (customer, item or tax code)",
+        "6000": "QuickBooks refused the invoice",
+        "2020": "A required field is missing",
+        "2050": "A field is too long for QuickBooks",
+    }
+    head = known.get(code, "QuickBooks refused the invoice")
+    return f"{head}: {detail}" if detail and detail not in head else head
+
+
+@dataclass
+class EngineOptions:
+    lease_seconds: float = 120.0
+    max_tries: int = 10          # sends of one group that ended ambiguous/transient before giving up
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    auth_retries: int = 1
+    reconnect_wait: float = 60.0  # after a refused sign-in, leave the realm alone this long
+
+
+class ExportEngine:
+    def __init__(self, client_factory: Callable[..., QboPort], prepare: PrepareFn,
+                 pacer_for: Callable[[str], RealmPacer], owner: str,
+                 options: EngineOptions | None = None, sleep=time.sleep):
+        self.client_factory = client_factory
+        self.prepare = prepare
+        self.pacer_for = pacer_for
+        self.owner = owner
+        self.options = options or EngineOptions()
+        self.sleep = sleep
+        self.blocked_until: dict[str, float] = {}
+        self.stats = {"batches": 0, "lookups": 0, "throttled": 0, "transient": 0}
+
+    # -- one group ------------------------------------------------------------------------
+    def run_group(self, client: QboPort, ids: list[int]) -> QboPort:
+        """Process claimed records to a final state (or release them). Returns the client in
+        use (it may have been replaced after a token refresh)."""
+        realm_id = client.realm_id
+        pacer = self.pacer_for(realm_id)
+        pending = self._prepare_all(ids)
+        known_unsent: set[int] = set()
+        tries = 0
+        auth_failures = 0
+        while pending:
+            maybe_sent = [p for p in pending.values()
+                          if p.attempts > 0 and p.record_id not in known_unsent]
+            try:
+                if maybe_sent:
+                    self._lookup_and_adopt(client, pacer, maybe_sent, pending, conflict_fails=True)
+                    if not pending:
+                        break
+                group = list(pending.values())
+                pacer.acquire(is_batch=True)
+                kept = set(records.mark_sending([p.record_id for p in group], self.owner,
+                                                self.options.lease_seconds))
+                for p in group:
+                    if p.record_id not in kept:  # our lease lapsed and another worker took over
+                        pending.pop(p.record_id)
+                group = [p for p in group if p.record_id in kept]
+                if not group:
+                    break
+                for p in group:
+                    p.attempts += 1
+                known_unsent.difference_update(p.record_id for p in group)
+                request_id = batch_request_id(group)
+                self._audit_sent(realm_id, group, request_id)
+                self.stats["batches"] += 1
+                results = client.batch(
+                    [{"bId": p.bid, "operation": "create", "Invoice": p.body} for p in group],
+                    request_id=request_id)
+            except ThrottledError as error:
+                self.stats["throttled"] += 1
+                pacer.pause(error.retry_after)
+                known_unsent.update(pending)  # a 429 is refused at the gate: nothing executed
+                continue
+            except ReconnectRequired as error:
+                self._release(pending, f"QuickBooks needs to be reconnected: {error}", pause_jobs=True)
+                self.blocked_until[realm_id] = time.monotonic() + self.options.reconnect_wait
+                return client
+            except AuthenticationError as error:
+                known_unsent.update(pending)  # a 401 rejects the whole batch unexecuted (§5)
+                auth_failures += 1
+                if auth_failures > self.options.auth_retries:
+                    self._release(pending, f"QuickBooks refused our sign-in: {error}", pause_jobs=True)
+                    self.blocked_until[realm_id] = time.monotonic() + self.options.reconnect_wait
+                    return client
+                client = self.client_factory(refresh=True)
+                continue
+            except TransientError as error:
+                self.stats["transient"] += 1
+                tries += 1
+                if not error.ambiguous:
+                    known_unsent.update(pending)
+                if tries >= self.options.max_tries:
+                    self._fail_all(realm_id, pending, "unavailable",
+                                   f"QuickBooks did not answer after {tries} tries ({error}). "
+                                   "Press Retry; it will be checked before it is sent again.")
+                    return client
+                self.sleep(self._backoff(tries))
+                continue
+            self._apply_results(client, pacer, pending, group, results, known_unsent)
+        records.close_finished_jobs()
+        db.session.commit()
+        return client
+
+    # -- steps ----------------------------------------------------------------------------
+    def _prepare_all(self, ids: list[int]) -> dict[int, Prepared]:
+        pending: dict[int, Prepared] = {}
+        for record in db.session.scalars(db.select(InvoiceExport).where(InvoiceExport.id.in_(ids))
+                                         .order_by(InvoiceExport.id)):
+            if record.lease_owner != self.owner or record.status != ExportStatus.SENDING:
+                continue
+            try:
+                prepared = self.prepare(record)
+            except NotExportable as error:
+                self._finish(record.id, record.realm_id, ExportStatus.FAILED, "failed",
+                             invoice_id=record.invoice_id, job_id=record.job_id,
+                             error_code=error.code, last_error=str(error))
+                continue
+            record.qbo_customer_id = prepared.customer_id
+            record.expected_total = prepared.expected_total
+            pending[record.id] = prepared
+        db.session.commit()
+        return pending
+
+    def _lookup_and_adopt(self, client: QboPort, pacer: RealmPacer, candidates: list[Prepared],
+                          pending: dict[int, Prepared], conflict_fails: bool) -> None:
+        """Find candidates in QBO; adopt ours, fail the ones whose DocNumber another invoice
+        holds. Those not found stay pending (safe to send).
+
+        With DocNumbers: `DocNumber in (…)`. When QuickBooks numbers invoices itself (a sync
+        setting), there is no DocNumber to search: we search the customers' invoices and know
+        ours by the memo the mapping writes (batch and invoice number)."""
+        realm_id = client.realm_id
+        numbered = [p for p in candidates if p.doc_number]
+        unnumbered = [p for p in candidates if not p.doc_number]
+        if numbered:
+            numbers = ", ".join(quote(n) for n in sorted({p.doc_number for p in numbered}))
+            found = self._query(client, pacer,
+                                f"select * from Invoice where DocNumber in ({numbers}) maxresults 1000")
+            for p in numbered:
+                matches = [inv for inv in found if inv.get("DocNumber") == p.doc_number]
+                ours = sorted((inv for inv in matches if is_ours(inv, p)), key=lambda i: int(i["Id"]))
+                if ours:
+                    self._adopt(realm_id, p, ours[0], duplicates=len(ours) - 1)
+                    pending.pop(p.record_id, None)
+                elif matches and conflict_fails:
+                    other = matches[0]
+                    self._finish(p.record_id, realm_id, ExportStatus.FAILED, "failed",
+                                 invoice_id=p.invoice_id, job_id=p.job_id, error_code="6140",
+                                 request_id=p.request_id,
+                                 last_error=(f"Invoice number {p.doc_number} is already used in "
+                                             f"QuickBooks by another invoice (Id {other.get('Id')}, "
+                                             f"customer {(other.get('CustomerRef') or {}).get('name', '?')}, "
+                                             f"total {other.get('TotalAmt')})."))
+                    pending.pop(p.record_id, None)
+        if unnumbered:
+            customers = ", ".join(quote(c) for c in sorted({p.customer_id for p in unnumbered}))
+            found = self._query(client, pacer,
+                                f"select * from Invoice where CustomerRef in ({customers}) maxresults 1000")
+            for p in unnumbered:
+                ours = sorted((inv for inv in found if p.memo_marker
+                               and inv.get("PrivateNote") == p.memo_marker and is_ours(inv, p)),
+                              key=lambda i: int(i["Id"]))
+                if ours:
+                    self._adopt(realm_id, p, ours[0], duplicates=len(ours) - 1)
+                    pending.pop(p.record_id, None)
+        db.session.commit()
+
+    def _query(self, client: QboPort, pacer: RealmPacer, sql: str) -> list[dict]:
+        pacer.acquire()
+        self.stats["lookups"] += 1
+        return client.query(sql)
+
+    def _apply_results(self, client, pacer, pending, group, results, known_unsent) -> None:
+        realm_id = client.realm_id
+        duplicates: list[Prepared] = []
+        for p in group:
+            result = results.get(p.bid)
+            if isinstance(result, dict):
+                self._finish(p.record_id, realm_id, ExportStatus.EXPORTED, "exported",
+                             invoice_id=p.invoice_id, job_id=p.job_id, request_id=p.request_id,
+                             qbo_id=str(result.get("Id")), sync_token=str(result.get("SyncToken", "0")),
+                             qbo_total=_money(result.get("TotalAmt")), exported_at=utcnow(),
+                             error_code=None, last_error=None)
+                pending.pop(p.record_id, None)
+            elif isinstance(result, DuplicateDocumentNumberError):
+                duplicates.append(p)
+            elif isinstance(result, ThrottledError):
+                known_unsent.add(p.record_id)
+            elif isinstance(result, (TransientError, AuthenticationError)) or result is None:
+                continue  # unknown outcome for this item: stays pending, looked up next round
+            elif isinstance(result, QboError):
+                self._finish(p.record_id, realm_id, ExportStatus.FAILED, "failed",
+                             invoice_id=p.invoice_id, job_id=p.job_id, request_id=p.request_id,
+                             error_code=result.code or "error", last_error=plain_words(result))
+                pending.pop(p.record_id, None)
+        db.session.commit()
+        if duplicates:
+            # Our earlier push (a send whose answer we never saw) or someone else's invoice.
+            self._lookup_and_adopt(client, pacer, duplicates, pending, conflict_fails=True)
+            for p in duplicates:
+                if p.record_id in pending:  # 6140 but nothing found: cannot resend blindly
+                    self._finish(p.record_id, realm_id, ExportStatus.FAILED, "failed",
+                                 invoice_id=p.invoice_id, job_id=p.job_id, error_code="6140",
+                                 last_error=f"QuickBooks says invoice number {p.doc_number} is "
+                                            "already used, but no invoice with it can be found.")
+                    pending.pop(p.record_id)
+            db.session.commit()
+
+    def _adopt(self, realm_id: str, p: Prepared, found: dict, duplicates: int) -> None:
+        detail = f"DocNumber {p.doc_number}, total {found.get('TotalAmt')}"
+        if duplicates:
+            detail += f"; WARNING: {duplicates} more QuickBooks invoice(s) carry this number"
+        self._finish(p.record_id, realm_id, ExportStatus.EXPORTED, "adopted", invoice_id=p.invoice_id,
+                     job_id=p.job_id, request_id=p.request_id, qbo_id=str(found.get("Id")),
+                     sync_token=str(found.get("SyncToken", "0")), qbo_total=_money(found.get("TotalAmt")),
+                     adopted=True, exported_at=utcnow(), error_code=None, last_error=None, detail=detail)
+
+    def _finish(self, record_id: int, realm_id: str, status: ExportStatus, action: str, *,
+                invoice_id: int, job_id: int | None, detail: str = "", request_id: str | None = None,
+                **values) -> None:
+        if records.finish(record_id, self.owner, status=status, **values):
+            audit.record(realm_id, action, invoice_id=invoice_id, job_id=job_id, actor="worker",
+                         request_id=request_id, qbo_id=values.get("qbo_id"),
+                         detail=detail or values.get("last_error") or "")
+
+    def _audit_sent(self, realm_id: str, group: list[Prepared], batch_request_id: str) -> None:
+        for p in group:
+            audit.record(realm_id, "sent", invoice_id=p.invoice_id, job_id=p.job_id, actor="worker",
+                         request_id=p.request_id,
+                         detail=f"attempt {p.attempts}, batch requestid {batch_request_id}, bId {p.bid}")
+        db.session.commit()
+
+    def _release(self, pending: dict[int, Prepared], message: str, pause_jobs: bool) -> None:
+        """Give records back to the queue (unsent, or to be checked) and pause their jobs."""
+        job_ids = set()
+        for p in pending.values():
+            records.finish(p.record_id, self.owner, status=ExportStatus.QUEUED, last_error=message,
+                           error_code="auth")
+            job_ids.add(p.job_id)
+        if pause_jobs:
+            for job in db.session.scalars(db.select(ExportJob).where(ExportJob.id.in_(job_ids - {None}))):
+                job.status = JobStatus.PAUSED
+                job.message = message
+                audit.record(job.realm_id, "paused", job_id=job.id, actor="worker", detail=message)
+        pending.clear()
+        db.session.commit()
+
+    def _fail_all(self, realm_id: str, pending: dict[int, Prepared], code: str, message: str) -> None:
+        for p in list(pending.values()):
+            self._finish(p.record_id, realm_id, ExportStatus.FAILED, "failed", invoice_id=p.invoice_id,
+                         job_id=p.job_id, request_id=p.request_id, error_code=code, last_error=message)
+        pending.clear()
+        db.session.commit()
+
+    def _backoff(self, tries: int) -> float:
+        ceiling = min(self.options.backoff_cap, self.options.backoff_base * (2 ** (tries - 1)))
+        return ceiling * random.uniform(0.5, 1.0)
+
+
+def _money(value) -> Decimal | None:
+    try:
+        return to_cents(Decimal(str(value)))
+    except Exception:  # noqa: BLE001
+        return None

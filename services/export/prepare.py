@@ -1,0 +1,124 @@
+"""From an export record to a `Prepared` invoice: load it, resolve QBO refs, map it with the pure
+issue-#5 function, and check the QBO total equals the agency total before tax.
+
+Also answers "can this invoice be exported?" for the batch page (eligibility = its bill-to
+customer is linked in this realm), using the same customer rule as the mapping.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload, undefer
+
+from extensions import db
+from models import CustomerLink, Invoice, InvoiceLine
+from models._types import to_cents
+from models.export import InvoiceExport
+from models.sync_settings import ItemMapping, OfficeMapping, SyncSettings
+from services.export.engine import NotExportable, Prepared
+from services.invoice_mapping import (MappedInvoice, MappingError, MappingRefs, Ref,
+                                      build_qbo_invoice, customer_key)
+
+
+def settings_for(realm_id: str) -> SyncSettings:
+    found = db.session.scalar(select(SyncSettings).where(SyncSettings.realm_id == realm_id))
+    return found or SyncSettings(realm_id=realm_id)
+
+
+def bill_to_key(invoice: Invoice, settings: SyncSettings) -> tuple:
+    """The CustomerLink key the mapping will bill (same rule as invoice_mapping.resolve_customer)."""
+    mode = getattr(settings.payer_mode, "value", settings.payer_mode)
+    if invoice.payer_id is not None and mode == "payer_subcustomer":
+        return customer_key("client_under_payer", invoice.client_id, invoice.payer_id)
+    return customer_key("client", invoice.client_id, None)
+
+
+def customer_refs(realm_id: str, client_ids) -> dict:
+    links = db.session.scalars(select(CustomerLink).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.client_id.in_(list(set(client_ids)))))
+    return {customer_key(link.kind, link.client_id, link.payer_id):
+            Ref(link.qbo_customer_id, link.qbo_display_name or "") for link in links}
+
+
+def load_refs(realm_id: str, settings: SyncSettings, client_ids) -> MappingRefs:
+    items = {row.slot: Ref(row.qbo_item_id, row.qbo_item_name)
+             for row in db.session.scalars(select(ItemMapping).where(ItemMapping.realm_id == realm_id))}
+    classes, departments = {}, {}
+    for row in db.session.scalars(select(OfficeMapping).where(OfficeMapping.realm_id == realm_id)):
+        if row.qbo_class_id:
+            classes[row.office_id] = Ref(row.qbo_class_id, row.qbo_class_name)
+        if row.qbo_department_id:
+            departments[row.office_id] = Ref(row.qbo_department_id, row.qbo_department_name)
+    term = Ref(settings.term_id, settings.term_name) if settings.term_id else None
+    return MappingRefs(customers=customer_refs(realm_id, client_ids), items=items,
+                       classes=classes, departments=departments, term=term)
+
+
+def _load_invoice(invoice_id: int) -> Invoice:
+    return db.session.scalar(
+        select(Invoice).where(Invoice.id == invoice_id)
+        .options(joinedload(Invoice.batch), joinedload(Invoice.client), joinedload(Invoice.payer),
+                 selectinload(Invoice.lines).joinedload(InvoiceLine.service_type),
+                 undefer(Invoice.subtotal), undefer(Invoice.tax)))
+
+
+def map_one(invoice: Invoice, realm_id: str, settings: SyncSettings | None = None,
+            refs: MappingRefs | None = None) -> MappedInvoice:
+    """Map and check: QBO total == agency total minus its tax, before anything is sent."""
+    settings = settings or settings_for(realm_id)
+    refs = refs or load_refs(realm_id, settings, [invoice.client_id])
+    mapped = build_qbo_invoice(invoice, invoice.lines, settings, refs,
+                               agency_subtotal=Decimal(invoice.subtotal))
+    expected = to_cents(Decimal(invoice.total) - Decimal(invoice.tax))
+    if to_cents(mapped.qbo_total) != expected:
+        raise MappingError(f"QuickBooks total {mapped.qbo_total} ≠ agency total {invoice.total} "
+                           f"minus tax {invoice.tax}")
+    return mapped
+
+
+def prepare(record: InvoiceExport) -> Prepared:
+    """The engine's PrepareFn."""
+    invoice = _load_invoice(record.invoice_id)
+    if invoice is None:
+        raise NotExportable("The invoice no longer exists", code="missing")
+    try:
+        mapped = map_one(invoice, record.realm_id)
+    except MappingError as error:
+        raise NotExportable(str(error), code="mapping") from None
+    body = mapped.body
+    doc_number = body.get("DocNumber") or ""
+    if doc_number and record.doc_number != doc_number:
+        record.doc_number = doc_number
+    return Prepared(record_id=record.id, invoice_id=invoice.id, doc_number=doc_number,
+                    customer_id=str(body["CustomerRef"]["value"]), expected_total=mapped.qbo_total,
+                    body=body, request_id=record.request_id, attempts=record.attempts,
+                    job_id=record.job_id, user_id=record.requested_by_id,
+                    memo_marker=body.get("PrivateNote"), warnings=list(mapped.warnings))
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    ok: bool
+    reason: str = ""
+    customer_name: str = ""
+
+
+def eligibility(invoices: list[Invoice], realm_id: str | None) -> dict[int, Eligibility]:
+    """Per invoice: may it be ticked for export? (bill-to customer linked in this realm)."""
+    if not realm_id:
+        return {i.id: Eligibility(False, "QuickBooks is not connected") for i in invoices}
+    settings = settings_for(realm_id)
+    refs = customer_refs(realm_id, [i.client_id for i in invoices])
+    answer = {}
+    for invoice in invoices:
+        key = bill_to_key(invoice, settings)
+        ref = refs.get(key)
+        if ref is not None:
+            answer[invoice.id] = Eligibility(True, customer_name=ref.name)
+        elif key[0] == "client_under_payer":
+            answer[invoice.id] = Eligibility(False, "Client not matched under this payer")
+        else:
+            answer[invoice.id] = Eligibility(False, "Client not matched to a QuickBooks customer")
+    return answer

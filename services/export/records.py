@@ -1,0 +1,195 @@
+"""The export records: queueing (at most one per invoice and realm), atomic claims under a lease,
+and result writes fenced by the lease owner.
+
+Everything here is plain SQL through the session so it behaves the same on SQLite and PostgreSQL:
+- queueing uses INSERT … ON CONFLICT DO NOTHING on the unique (realm_id, invoice_id), so two
+  requests racing to export the same invoice end with one record and one send;
+- claiming is one UPDATE … WHERE status = 'queued' (or an expired lease) … RETURNING, with
+  FOR UPDATE SKIP LOCKED in the inner select on PostgreSQL so concurrent workers never wait on or
+  take each other's rows; SQLite serialises writers, which gives the same atomicity.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from extensions import db
+from models._types import utcnow
+from models.export import ExportJob, ExportStatus, InvoiceExport, JobStatus, new_request_id
+
+# Groups of at most this many invoices go out as one batch request (Intuit's maximum, §5).
+BATCH_SIZE = 30
+
+
+def _insert_ignore(table, rows: list[dict]):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).values(rows).on_conflict_do_nothing(
+            index_elements=["realm_id", "invoice_id"])
+    if dialect == "sqlite":
+        return sqlite.insert(table).values(rows).on_conflict_do_nothing(
+            index_elements=["realm_id", "invoice_id"])
+    raise RuntimeError(f"unsupported database {dialect}")
+
+
+@dataclass(frozen=True)
+class QueueOutcome:
+    queued: list[int]          # invoice ids this call queued (new, or failed ones re-queued)
+    already: list[int]         # invoice ids already exported or in progress: nothing to do
+
+
+def queue_invoices(realm_id: str, job: ExportJob, invoices: list[tuple[int, str]],
+                   user_id: int | None, retry_failed: bool = True) -> QueueOutcome:
+    """Create (or re-queue) export records for (invoice_id, doc_number) pairs. Caller commits.
+
+    New records get their request id here, committed before any worker can send them. A failed
+    record re-queued by Retry gets a *new* request id: QBO answers a repeated requestid with the
+    original response, so reusing it would only replay the old refusal.
+    """
+    if not invoices:
+        return QueueOutcome([], [])
+    now = utcnow()
+    ids = [invoice_id for invoice_id, _ in invoices]
+    before = set(db.session.scalars(select(InvoiceExport.invoice_id).where(
+        InvoiceExport.realm_id == realm_id, InvoiceExport.invoice_id.in_(ids))))
+    rows = [dict(realm_id=realm_id, invoice_id=invoice_id, doc_number=doc_number, job_id=job.id,
+                 status=ExportStatus.QUEUED.value, request_id=new_request_id(), attempts=0,
+                 requested_by_id=user_id, created_at=now, updated_at=now, adopted=False)
+            for invoice_id, doc_number in invoices if invoice_id not in before]
+    inserted: set[int] = set()
+    if rows:
+        statement = _insert_ignore(InvoiceExport.__table__, rows).returning(
+            InvoiceExport.__table__.c.invoice_id)
+        inserted = set(db.session.execute(statement).scalars())
+    requeued: set[int] = set()
+    if retry_failed:
+        failed = list(db.session.scalars(select(InvoiceExport).where(
+            InvoiceExport.realm_id == realm_id, InvoiceExport.invoice_id.in_(ids),
+            InvoiceExport.status == ExportStatus.FAILED)))
+        for record in failed:
+            # Conditional on still being failed: a concurrent Retry re-queues it only once.
+            result = db.session.execute(
+                update(InvoiceExport)
+                .where(InvoiceExport.id == record.id, InvoiceExport.status == ExportStatus.FAILED)
+                .values(status=ExportStatus.QUEUED, job_id=job.id, request_id=new_request_id(),
+                        requested_by_id=user_id, error_code=None, last_error=None,
+                        lease_owner=None, lease_expires_at=None, updated_at=now)
+                .execution_options(synchronize_session=False))
+            if result.rowcount:
+                requeued.add(record.invoice_id)
+    queued = [i for i in ids if i in inserted or i in requeued]
+    return QueueOutcome(queued=queued, already=[i for i in ids if i not in set(queued)])
+
+
+def claim(realm_id: str, owner: str, lease_seconds: float, limit: int = BATCH_SIZE,
+          now: datetime | None = None) -> list[int]:
+    """Atomically take up to `limit` queued (or lease-expired) records of this realm. Commits.
+
+    Returns the claimed record ids. A record whose lease expired belonged to a worker that died
+    (or stalled): it may have been sent, which its `attempts` tells the engine.
+    """
+    now = now or utcnow()
+    table = InvoiceExport.__table__
+    claimable = or_(table.c.status == ExportStatus.QUEUED.value,
+                    and_(table.c.status == ExportStatus.SENDING.value, table.c.lease_expires_at < now))
+    inner = (select(table.c.id).where(table.c.realm_id == realm_id, claimable)
+             .order_by(table.c.id).limit(limit))
+    if db.session.get_bind().dialect.name == "postgresql":
+        inner = inner.with_for_update(skip_locked=True)
+    statement = (update(table)
+                 .where(table.c.id.in_(inner.scalar_subquery()), claimable)
+                 .values(status=ExportStatus.SENDING.value, lease_owner=owner,
+                         lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
+                 .returning(table.c.id))
+    ids = sorted(db.session.execute(statement).scalars())
+    db.session.commit()
+    return ids
+
+
+def renew(ids: list[int], owner: str, lease_seconds: float) -> list[int]:
+    """Heartbeat: extend our lease; returns the ids still ours (a record whose lease another
+    worker took over is dropped by the caller). Commits."""
+    if not ids:
+        return []
+    now = utcnow()
+    table = InvoiceExport.__table__
+    statement = (update(table)
+                 .where(table.c.id.in_(ids), table.c.lease_owner == owner,
+                        table.c.status == ExportStatus.SENDING.value)
+                 .values(lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
+                 .returning(table.c.id))
+    kept = sorted(db.session.execute(statement).scalars())
+    db.session.commit()
+    return kept
+
+
+def mark_sending(ids: list[int], owner: str, lease_seconds: float) -> list[int]:
+    """The watermark before a send: attempts + 1 and last_sent_at, committed. Returns ids still
+    ours; only those may be sent."""
+    if not ids:
+        return []
+    now = utcnow()
+    table = InvoiceExport.__table__
+    statement = (update(table)
+                 .where(table.c.id.in_(ids), table.c.lease_owner == owner,
+                        table.c.status == ExportStatus.SENDING.value)
+                 .values(attempts=table.c.attempts + 1, last_sent_at=now,
+                         lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
+                 .returning(table.c.id))
+    kept = sorted(db.session.execute(statement).scalars())
+    db.session.commit()
+    return kept
+
+
+def finish(record_id: int, owner: str, **values) -> bool:
+    """Write a final (or released) state if we still hold the lease. Caller commits."""
+    table = InvoiceExport.__table__
+    values.setdefault("updated_at", utcnow())
+    values.setdefault("lease_owner", None)
+    values.setdefault("lease_expires_at", None)
+    if isinstance(values.get("status"), ExportStatus):
+        values["status"] = values["status"].value
+    result = db.session.execute(
+        update(table).where(table.c.id == record_id, table.c.lease_owner == owner,
+                            table.c.status == ExportStatus.SENDING.value).values(**values))
+    return bool(result.rowcount)
+
+
+def has_claimable(realm_id: str | None = None) -> bool:
+    now = utcnow()
+    conditions = [or_(InvoiceExport.status == ExportStatus.QUEUED,
+                      and_(InvoiceExport.status == ExportStatus.SENDING,
+                           InvoiceExport.lease_expires_at < now))]
+    if realm_id:
+        conditions.append(InvoiceExport.realm_id == realm_id)
+    return db.session.scalar(select(InvoiceExport.id).where(*conditions).limit(1)) is not None
+
+
+def realms_with_work() -> list[str]:
+    now = utcnow()
+    return list(db.session.scalars(select(InvoiceExport.realm_id).where(
+        or_(InvoiceExport.status == ExportStatus.QUEUED,
+            and_(InvoiceExport.status == ExportStatus.SENDING,
+                 InvoiceExport.lease_expires_at < now))).distinct()))
+
+
+def job_counts(job_id: int) -> dict[str, int]:
+    rows = db.session.execute(select(InvoiceExport.status, func.count()).where(
+        InvoiceExport.job_id == job_id).group_by(InvoiceExport.status)).all()
+    counts = {status.value: 0 for status in ExportStatus}
+    for status, n in rows:
+        counts[ExportStatus(status).value] = n
+    return counts
+
+
+def close_finished_jobs() -> None:
+    """Running jobs whose records are all final become done. Caller commits."""
+    running = db.session.scalars(select(ExportJob).where(ExportJob.status == JobStatus.RUNNING))
+    for job in running:
+        counts = job_counts(job.id)
+        if counts["queued"] == 0 and counts["sending"] == 0:
+            job.status = JobStatus.DONE
+            job.finished_at = utcnow()

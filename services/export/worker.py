@@ -1,0 +1,185 @@
+"""The background exporter: a few threads per app process that claim queued work and run it.
+
+Started with the app (lazily on the first request, see `init_app`, or explicitly with
+`start(app)`), it also resumes what a previous process left: queued records and records whose
+lease expired because their worker died. Several processes (gunicorn workers, a CLI run, another
+host on PostgreSQL) can run one each: claims are atomic and leases fence the writes.
+
+Pacing is per process; with several processes each paces itself to Intuit's limits and 429s are
+honoured when they come (see README, "Export").
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Callable
+
+from flask import Flask
+
+from extensions import db
+from services.export import records
+from services.export.engine import EngineOptions, ExportEngine
+from services.export.pacing import Pacers
+
+log = logging.getLogger(__name__)
+_KEY = "export.worker"
+
+
+def options_from_config(config) -> EngineOptions:
+    return EngineOptions(
+        lease_seconds=float(config.get("QBO_EXPORT_LEASE_SECONDS", 120)),
+        max_tries=int(config.get("QBO_EXPORT_MAX_TRIES", 10)),
+        backoff_base=float(config.get("QBO_EXPORT_BACKOFF_BASE", 0.5)),
+        backoff_cap=float(config.get("QBO_EXPORT_BACKOFF_CAP", 30)),
+        reconnect_wait=float(config.get("QBO_EXPORT_RECONNECT_WAIT", 60)),
+    )
+
+
+class ExportWorker:
+    def __init__(self, app: Flask, client_factory: Callable | None = None,
+                 prepare: Callable | None = None, threads: int | None = None,
+                 poll_seconds: float | None = None, pacers: Pacers | None = None):
+        from services.export.client import make_client
+        from services.export.prepare import prepare as default_prepare
+
+        self.app = app
+        self.client_factory = client_factory or (lambda refresh=False: make_client(app, refresh))
+        self.prepare = prepare or default_prepare
+        self.threads = threads or int(app.config.get("QBO_EXPORT_THREADS", 4))
+        self.poll_seconds = poll_seconds or float(app.config.get("QBO_EXPORT_POLL_SECONDS", 1.0))
+        self.pacers = pacers or Pacers()
+        self.options = options_from_config(app.config)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self.engines: list[ExportEngine] = []
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> "ExportWorker":
+        if self._threads:
+            return self
+        for n in range(self.threads):
+            thread = threading.Thread(target=self._loop, name=f"qbo-export-{n}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy > 0
+
+    # -- the loop ---------------------------------------------------------------------------
+    def _owner(self) -> str:
+        return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:64]
+
+    def _engine(self) -> ExportEngine:
+        engine = ExportEngine(self.client_factory, self.prepare, self.pacers.for_realm,
+                              owner=self._owner(), options=self.options)
+        self.engines.append(engine)
+        return engine
+
+    def _loop(self) -> None:
+        engine = self._engine()
+        client = None
+        while not self._stop.is_set():
+            worked = False
+            try:
+                with self.app.app_context():
+                    client, worked = self.step(engine, client)
+            except Exception:  # noqa: BLE001 — a worker thread must survive anything
+                log.exception("export worker step failed")
+                client = None
+                time.sleep(self.poll_seconds)
+            if not worked:
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
+
+    def step(self, engine: ExportEngine, client=None):
+        """Claim one group and run it. Returns (client, whether anything was claimed)."""
+        from qbo.errors import ReconnectRequired
+
+        try:
+            if not records.realms_with_work():
+                db.session.rollback()
+                return client, False
+            if client is None:
+                client = self.client_factory()
+        except ReconnectRequired:
+            db.session.rollback()
+            return None, False
+        realm_id = client.realm_id
+        if engine.blocked_until.get(realm_id, 0) > time.monotonic():
+            return client, False
+        ids = records.claim(realm_id, engine.owner, self.options.lease_seconds)
+        if not ids:
+            return client, False
+        with self._busy_lock:
+            self._busy += 1
+        try:
+            client = engine.run_group(client, ids)
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+            db.session.remove()
+        return client, True
+
+    def run_until(self, done: Callable[[], bool], on_tick: Callable[[], None] | None = None,
+                  tick_seconds: float = 1.0, timeout: float | None = None) -> bool:
+        """Run the threads in the foreground until `done()` (called in an app context) is true."""
+        self.start()
+        started = time.monotonic()
+        try:
+            while True:
+                with self.app.app_context():
+                    finished = done()
+                    if on_tick:
+                        on_tick()
+                    db.session.remove()
+                if finished:
+                    return True
+                if timeout is not None and time.monotonic() - started > timeout:
+                    return False
+                self._wake.set()
+                time.sleep(tick_seconds)
+        finally:
+            self.stop()
+
+
+def get(app: Flask) -> ExportWorker | None:
+    return app.extensions.get(_KEY)
+
+
+def start(app: Flask, **kwargs) -> ExportWorker:
+    """Start this process's background exporter (idempotent)."""
+    worker = app.extensions.get(_KEY)
+    if worker is None:
+        worker = app.extensions[_KEY] = ExportWorker(app, **kwargs)
+    return worker.start()
+
+
+def init_app(app: Flask) -> None:
+    """Start the exporter with the first request this process serves (not for CLI commands or
+    tests that never serve), so a restarted server resumes unfinished exports on its own."""
+    mode = str(app.config.get("QBO_EXPORT_WORKER", "auto")).lower()
+    if mode in ("off", "false", "0", "no"):
+        return
+
+    @app.before_request
+    def _ensure_export_worker():
+        if _KEY not in app.extensions:
+            start(app)
