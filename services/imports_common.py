@@ -103,7 +103,7 @@ def read_rows(stream, required: tuple[str, ...], optional: tuple[str, ...]) -> t
     text = _read_text(stream)
     if not text.strip():
         raise ImportAborted([RowError(1, None, "The file is empty.")])
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     header_line = 1
     rows: list[Row] = []
@@ -128,7 +128,8 @@ def read_rows(stream, required: tuple[str, ...], optional: tuple[str, ...]) -> t
             cells = [c.strip() for c in record] + [""] * (len(header) - len(record))
             rows.append(Row(line, dict(zip(header, cells))))
     except csv.Error as error:
-        raise ImportAborted([RowError(last_line + 1, None, f"The file is not readable CSV: {error}.")])
+        raise ImportAborted([RowError(last_line + 1, None, f"The file is not readable CSV from this line on "
+                                                           f"({error}; a quote that is never closed?).")])
     if header is None:
         raise ImportAborted([RowError(1, None, "The file is empty.")])
     if not rows and not errors:
