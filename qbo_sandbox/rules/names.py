@@ -62,7 +62,7 @@ class CustomerRules(Rules):
         if doc.get("SalesTermRef"):
             ctx.resolve_ref("Term", doc["SalesTermRef"], "SalesTermRef")
         doc.setdefault("Taxable", True)
-        if existing is None and doc["Taxable"] and "DefaultTaxCodeRef" not in doc:
+        if doc["Taxable"] and "DefaultTaxCodeRef" not in doc:  # kept on full updates too (real)
             doc["DefaultTaxCodeRef"] = {"value": "2"}
         doc.setdefault("BillWithParent", False)
         doc["Balance"] = existing.get("Balance", Decimal(0)) if existing else 0
