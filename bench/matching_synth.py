@@ -7,7 +7,7 @@ sub-customers under payers ("Sunrise LTC:Smith, John"), referral names (nickname
 only a phone in common), typos in both name parts, relatives and twins at the same address, fathers
 and sons (Jr/Sr) at one address, and people who share a full name but nothing else.
 
-    python bench/matching_synth.py OUTDIR [--clients 5000] [--customers 10000] [--seed 7]
+    python bench/matching_synth.py OUTDIR [--clients 5000] [--customers 10000] [--seed 7] [--hard]
 """
 from __future__ import annotations
 
@@ -70,6 +70,13 @@ KINDS = {
 }
 
 
+# The "hard" profile: fewer contact details in the books, more relatives, namesakes, referrals,
+# married names and double typos, and surnames concentrated on fewer families.
+HARD_KINDS = dict(KINDS, typo=8, typo_both=6, married=8, referral=8, twin_with_own=6, relative_distractor=8,
+                  no_counterpart_relative=8, shared_name=8, father_son=4, subcustomer=7,
+                  nickname_relative=5, surname_first_nocomma=3)
+
+
 def nick_tables():
     from nicknames import NickNamer
     nn = NickNamer()
@@ -77,15 +84,18 @@ def nick_tables():
 
 
 class Gen:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, hard: bool = False):
         self.r = random.Random(seed)
+        self.hard = hard
         self.nicks = {k: sorted(v) for k, v in nick_tables().items()}
         self.used_phones: set[str] = set()
         self.used_emails: set[str] = set()
         self.used_addr: set[str] = set()
         self.cust_id = 0
         self.customers: list[dict] = []
-        self.surname_weights = [1.0 / (i + 8) for i in range(len(SURNAMES))]   # Zipf-ish: many Smiths
+        # Zipf-ish: many Smiths (steeper in the hard profile: more namesakes)
+        self.surname_weights = [1.0 / (i + (2 if hard else 8)) for i in range(len(SURNAMES))]
+        self.keep = 0.35 if hard else 0.55    # chance the bookkeeper typed each contact detail
 
     # --- atoms
     def first(self):
@@ -192,20 +202,20 @@ class Gen:
 
     def some_contact(self, p, at_least_one=True):
         """The client's details the bookkeeper also typed, each kept with some chance."""
-        e = p["email"] if p["email"] and self.r.random() < 0.5 else None
-        ph = p["phone"] if p["phone"] and self.r.random() < 0.55 else None
-        a = p["addr"] if p["addr"] and self.r.random() < 0.55 else None
+        e = p["email"] if p["email"] and self.r.random() < self.keep else None
+        ph = p["phone"] if p["phone"] and self.r.random() < self.keep else None
+        a = p["addr"] if p["addr"] and self.r.random() < self.keep else None
         if e and self.r.random() < 0.2:
             e = e.upper()
         return e, ph, a
 
 
-def generate(n_clients: int, n_customers: int, seed: int):
-    g = Gen(seed)
+def generate(n_clients: int, n_customers: int, seed: int, hard: bool = False):
+    g = Gen(seed, hard)
     r = g.r
     clients, truth = [], []
     payers = [g.customer(name, {}, active=True) for name in PAYERS]
-    kinds, weights = zip(*KINDS.items())
+    kinds, weights = zip(*(HARD_KINDS if hard else KINDS).items())
     for k in range(n_clients):
         kind = r.choices(kinds, weights)[0]
         cid = f"S{k + 1:05d}"
@@ -252,13 +262,17 @@ def generate(n_clients: int, n_customers: int, seed: int):
                 p["first"] = nick
             own = g.customer(f"{first} {last}", p, email=e, phone=ph, addr=a)
         elif kind == "typo":
-            if r.random() < 0.5:
+            if hard and r.random() < 0.25 and len(last) >= 8:
+                own = g.customer(f"{first} {g.typo(g.typo(last))}", p, email=e, phone=ph, addr=a)
+            elif r.random() < 0.5:
                 own = g.customer(f"{g.typo(first)} {last}", p, email=e, phone=ph, addr=a)
             else:
                 own = g.customer(f"{first} {g.typo(last)}", p, email=e, phone=ph, addr=a)
         elif kind == "typo_both":
             ph = p["phone"] or None
             e = p["email"] or None
+            if hard:      # only one of them typed
+                e, ph = (e, None) if e and r.random() < 0.5 else (None, ph or p["phone"] or None)
             own = g.customer(f"{g.typo(first)} {g.typo(last)}", p, email=e, phone=ph, addr=a)
         elif kind == "disambiguator":
             d = r.choice([f"{disp} (2)", f"{disp} - Private Pay", f"{disp} #{r.randint(1, 999)}",
@@ -277,19 +291,23 @@ def generate(n_clients: int, n_customers: int, seed: int):
                 p["email"] = g.email(first, last)
             if not p["phone"]:
                 p["phone"] = g.phone()
-            evidence = r.choice([("email", "phone"), ("phone", "addr"), ("email", "addr"), ("email", "phone", "addr")])
+            evidence = r.choice([("email", "phone"), ("phone", "addr"), ("email", "addr"), ("email", "phone", "addr")]
+                                + ([("phone",), ("email",)] if hard else []))
             own = g.customer(f"{first} {last}", p, email=p["email"] if "email" in evidence else None,
                              phone=p["phone"] if "phone" in evidence else None,
                              addr=p["addr"] if "addr" in evidence else None)
         elif kind == "subcustomer":
             parent = r.choice(payers)
-            leaf = r.choice([f"{last}, {first}", disp])
+            leaf = r.choice([f"{last}, {first}", disp] + ([f"{disp} - Private Pay", f"{last}, {first} (2)"] if hard else []))
             own = g.customer(leaf, p, email=e, phone=ph, addr=a, parent=parent)
         elif kind == "referral":
             if not p["phone"]:
                 p["phone"] = g.phone()
             nick = r.choice(g.nicks[first.lower()]).title()
-            own = g.customer(f"{nick} {g.typo(last)}", p, phone=p["phone"])
+            shape = r.choice(["nick_typo", "initial", "nick"]) if hard else "nick_typo"
+            name = {"nick_typo": f"{nick} {g.typo(last)}", "initial": f"{first[0]}. {g.typo(last)}",
+                    "nick": f"{last}, {nick}"}[shape]
+            own = g.customer(name, p, phone=p["phone"])
         elif kind == "twin_with_own":
             own = g.customer(disp, p, email=e, phone=ph, addr=a)
             twin_first = g.first()
@@ -315,6 +333,15 @@ def generate(n_clients: int, n_customers: int, seed: int):
             p["phone"] = p["phone"] or g.phone()
             other = g.person(first=first, last=last)
             g.customer(disp, other, email=other["email"] or None, phone=other["phone"], addr=other["addr"])
+        elif kind == "nickname_relative":
+            # A relative whose name is a nickname of the client's (Robert and his son Bob), same home;
+            # the client's own customer is there too, with nothing typed but the name.
+            own = g.customer(disp, p)
+            nick_names = g.nicks.get(first.lower())
+            if nick_names:
+                g.customer(f"{r.choice(nick_names).title()} {last}", p, phone=p["phone"] or None, addr=p["addr"])
+        elif kind == "surname_first_nocomma":
+            own = g.customer(f"{last} {first}", p, email=e, phone=ph or p["phone"] or None, addr=a)
         elif kind == "father_son":
             p["suffix"] = "Jr."
             g.customer(f"{disp} Sr.", p, phone=p["phone"] or None, addr=p["addr"], suffix="Sr.")
@@ -355,8 +382,9 @@ def _client_row(cid: str, p: dict, status: str) -> dict:
             "postal_code": "62701", "office": "Main Office", "status": status}
 
 
-def write_set(outdir: str, n_clients: int = 5000, n_customers: int = 10000, seed: int = 7) -> dict:
-    clients, customers, truth = generate(n_clients, n_customers, seed)
+def write_set(outdir: str, n_clients: int = 5000, n_customers: int = 10000, seed: int = 7,
+              hard: bool = False) -> dict:
+    clients, customers, truth = generate(n_clients, n_customers, seed, hard)
     os.makedirs(outdir, exist_ok=True)
     paths = {k: os.path.join(outdir, f) for k, f in
              (("clients", "clients.csv"), ("customers", "customers.json"), ("truth", "truth.csv"))}
@@ -379,5 +407,6 @@ if __name__ == "__main__":
     ap.add_argument("--clients", type=int, default=5000)
     ap.add_argument("--customers", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--hard", action="store_true", help="the harder profile (see HARD_KINDS)")
     a = ap.parse_args()
-    print(write_set(a.outdir, a.clients, a.customers, a.seed))
+    print(write_set(a.outdir, a.clients, a.customers, a.seed, a.hard))

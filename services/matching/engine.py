@@ -240,6 +240,8 @@ class _Judgement:
     score: float           # raw: may exceed 100 when a good name also has contact evidence
     level: str             # best status the pair may get: "auto" | "review" | "none"
     reason: str
+    name_sim: float = 0.0  # the name part alone, 0..1
+    contradicted: bool = False
 
 
 def _title(s: str) -> str:
@@ -306,8 +308,10 @@ def _judge(client: _Side, cust: _Side, index: CustomerIndex) -> _Judgement | Non
     # --- name description
     strong_first = frel in ("exact", "nickname") or (frel == "typo" and lrel == "exact")
     strong_last = lrel in ("exact", "typo", "part")
-    if frel == "nickname" or frel == "nickname2":
+    if frel == "nickname":
         why.append(f"nickname {_title(cfirst)} → {_title(qname.first)}")
+    elif frel == "nickname2":
+        why.append(f"related names {_title(cfirst)} / {_title(qname.first)}")
     elif frel == "typo":
         why.append(f"given name typo {_title(qname.first)} ≈ {_title(cfirst)}")
     elif frel == "initial":
@@ -382,7 +386,9 @@ def _judge(client: _Side, cust: _Side, index: CustomerIndex) -> _Judgement | Non
             level = "none"
     elif frel in ("typo", "nickname2", "initial", "exact", "nickname") and (strong_last or lrel == "part_typo"):
         # Two weak name signals (typo + typo, initial, shared nickname): e-mail or phone must back them.
-        if strong_contact and not neg and (frel != "initial" or "email" in pos or len(pos) >= 2):
+        # A shared nickname (Hannah/Joan via Johanna) is too loose for a household's phone/address alone.
+        if strong_contact and not neg and (frel != "initial" or "email" in pos or len(pos) >= 2) \
+                and (frel != "nickname2" or "email" in pos):
             level = "auto"
     elif not (strong_contact and not neg):
         level = "none"
@@ -390,7 +396,7 @@ def _judge(client: _Side, cust: _Side, index: CustomerIndex) -> _Judgement | Non
         level = "review"
     if level == "review" and score < REVIEW_MIN:
         level = "none"
-    return _Judgement(score, level, "; ".join(dict.fromkeys(why)) or "name")
+    return _Judgement(score, level, "; ".join(dict.fromkeys(why)) or "name", sim, bool(neg))
 
 
 def _display_score(raw: float, level: str) -> int:
@@ -410,6 +416,8 @@ class _Cand:
     qi: int
     level: str
     reason: str
+    name_sim: float
+    contradicted: bool
 
 
 def _scored_candidates(cside: _Side, index: CustomerIndex) -> list[_Cand]:
@@ -417,7 +425,7 @@ def _scored_candidates(cside: _Side, index: CustomerIndex) -> list[_Cand]:
     for i in index.candidates(cside):
         j = _judge(cside, index.sides[i], index)
         if j is not None and j.score >= ALT_MIN:
-            out.append(_Cand(j.score, i, j.level, j.reason))
+            out.append(_Cand(j.score, i, j.level, j.reason, j.name_sim, j.contradicted))
     out.sort(key=lambda t: (-t.raw, index.sides[t.qi].id))
     return out
 
@@ -446,17 +454,13 @@ def match_clients(clients: Sequence[ClientRecord], customers: Iterable[CustomerR
             taken[cand.qi] = ci
             chosen[ci] = cand
 
-    def explained_client(other: int, raw_here: float) -> bool:
-        """The other client has its own customer that fits it clearly better than this one does."""
-        mine = chosen.get(other)
-        return mine is not None and mine.raw >= raw_here + AMBIGUITY_MARGIN
-
-    def explained_customer(qi: int, ci: int, raw_here: float) -> bool:
-        """The other customer went to a client it fits clearly better than it fits this one."""
-        owner = taken.get(qi)
-        if owner is None or owner == ci:
-            return False
-        return chosen[owner].raw >= raw_here + AMBIGUITY_MARGIN
+    # Statuses are settled in two passes: a rival counts as "explained" (it has its own, clearly
+    # better customer) only if that pick of its own was confident in the first pass.
+    confident = {ci for ci, cand in chosen.items() if cand.level == "auto"}
+    for _ in range(2):
+        decided = {ci: _decide(ci, chosen[ci], per_client[ci], clients, index, chosen, taken, fits, confident)
+                   for ci in chosen}
+        confident = {ci for ci, (status, _) in decided.items() if status == "auto"}
 
     proposals = []
     for ci, c in enumerate(clients):
@@ -477,46 +481,75 @@ def match_clients(clients: Sequence[ClientRecord], customers: Iterable[CustomerR
             proposals.append(Proposal(str(c.id), None, 0, "none", reason, _alternatives(cands, None, index)))
             continue
         cand = chosen[ci]
-        status = cand.level
-        notes = []
-        best_here = next(t for t in cands if t.level != "none")
-        if best_here.raw > cand.raw and best_here.qi in taken:
-            notes.append(f"best candidate {index.sides[best_here.qi].label} went to client "
-                         f"{clients[taken[best_here.qi]].id}")
-            status = "review"
-        # Near ties: another customer fits this client about as well, and is not clearly someone else's.
-        for other in cands:
-            if other.qi == cand.qi or cand.raw - other.raw >= AMBIGUITY_MARGIN:
-                continue
-            if other.level == "none" or explained_customer(other.qi, ci, other.raw):
-                continue
-            notes.append(f"also close: {index.sides[other.qi].label}")
-            status = "review"
-            break
-        # Two customers of one household (same building or phone) whose names both fit: the shared
-        # details cannot tell them apart (John Smith and his son Jack at one address).
-        chosen_side = index.sides[cand.qi]
-        for other in cands:
-            if other.qi == cand.qi or other.level == "none" or explained_customer(other.qi, ci, other.raw):
-                continue
-            o = index.sides[other.qi]
-            if (chosen_side.building and chosen_side.building == o.building) or \
-                    set(chosen_side.phones) & set(o.phones):
-                notes.append(f"same household as {o.label}")
-                status = "review"
-                break
-        # ... or another client fits this customer about as well, and has no better customer of its own.
-        for raw, other_ci in fits[cand.qi]:
-            if other_ci == ci or cand.raw - raw >= AMBIGUITY_MARGIN or explained_client(other_ci, raw):
-                continue
-            notes.append(f"customer also fits {'former ' if not clients[other_ci].active else ''}"
-                         f"client {clients[other_ci].id}")
-            status = "review"
-            break
+        status, notes = decided[ci]
         full_reason = "; ".join([cand.reason] + notes)
         proposals.append(Proposal(str(c.id), index.sides[cand.qi].id, _display_score(cand.raw, status),
                                   status, full_reason, _alternatives(cands, cand.qi, index)))
     return proposals
+
+
+def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIndex, chosen: dict,
+            taken: dict, fits: dict, confident: set) -> tuple[str, list[str]]:
+    """Final status of a client's assigned customer, and notes on why it was demoted."""
+
+    def explained_client(other: int, raw_here: float) -> bool:
+        """The other client confidently has its own customer, fitting it clearly better than this one."""
+        mine = chosen.get(other)
+        return other in confident and mine.raw >= raw_here + AMBIGUITY_MARGIN
+
+    def explained_customer(qi: int, raw_here: float) -> bool:
+        """The other customer went, confidently, to a client it fits clearly better than this one."""
+        owner = taken.get(qi)
+        if owner is None or owner == ci or owner not in confident:
+            return False
+        return chosen[owner].raw >= raw_here + AMBIGUITY_MARGIN
+
+    status = cand.level
+    notes: list[str] = []
+    best_here = next(t for t in cands if t.level != "none")
+    if best_here.raw > cand.raw and best_here.qi in taken:
+        notes.append(f"best candidate {index.sides[best_here.qi].label} went to client "
+                     f"{clients[taken[best_here.qi]].id}")
+        status = "review"
+    # Near ties: another customer fits this client about as well, and is not clearly someone else's.
+    for other in cands:
+        if other.qi == cand.qi or cand.raw - other.raw >= AMBIGUITY_MARGIN:
+            continue
+        if other.level == "none" or explained_customer(other.qi, other.raw):
+            continue
+        notes.append(f"also close: {index.sides[other.qi].label}")
+        status = "review"
+        break
+    # A customer whose name is clearly closer, with nothing against it, lost only on contact details
+    # the other one has: the details may be a relative's (Hannah at Joan's phone), so ask.
+    for other in cands:
+        if other.qi == cand.qi or other.level == "none" or other.contradicted:
+            continue
+        if other.name_sim >= cand.name_sim + 0.02 and not explained_customer(other.qi, other.raw):
+            notes.append(f"closer name: {index.sides[other.qi].label}")
+            status = "review"
+            break
+    # Two customers of one household (same building or phone) whose names both fit: the shared
+    # details cannot tell them apart (John Smith and his son Jack at one address).
+    chosen_side = index.sides[cand.qi]
+    for other in cands:
+        if other.qi == cand.qi or other.level == "none" or explained_customer(other.qi, other.raw):
+            continue
+        o = index.sides[other.qi]
+        if (chosen_side.building and chosen_side.building == o.building) or \
+                set(chosen_side.phones) & set(o.phones):
+            notes.append(f"same household as {o.label}")
+            status = "review"
+            break
+    # Another client fits this customer about as well, and has no confident customer of its own.
+    for raw, other_ci in fits[cand.qi]:
+        if other_ci == ci or cand.raw - raw >= AMBIGUITY_MARGIN or explained_client(other_ci, raw):
+            continue
+        notes.append(f"customer also fits {'former ' if not clients[other_ci].active else ''}"
+                     f"client {clients[other_ci].id}")
+        status = "review"
+        break
+    return status, notes
 
 
 def _alternatives(cands: list[_Cand], chosen_qi, index: CustomerIndex) -> list[Alternative]:

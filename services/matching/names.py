@@ -76,7 +76,8 @@ def first_relation(a: str, b: str) -> str:
     else:
         nick = nickname_relation(a, b)
         if nick == "direct":
-            rel = "nickname"
+            # Ann/Anna, Louis/Louise are listed as nicknames but are also a family's two names.
+            rel = "nickname2" if _is_variant(a, b) and (a.startswith(b) or b.startswith(a)) else "nickname"
         elif _is_variant(a, b):
             rel = "variant"
         elif _is_typo(a, b):
