@@ -88,7 +88,8 @@ def _parse_row(row, lookups: _Lookups, errors: list[RowError]) -> ParsedLine | N
         cells.fail("office", f"Unknown office '{office_name}'.")
     period_start = cells.date("period_start", required=True)
     period_end = cells.date("period_end", required=True)
-    if period_start and period_end and period_end < period_start:
+    period_ok = bool(period_start and period_end and period_start <= period_end)
+    if period_start and period_end and not period_ok:
         cells.fail("period_end", f"period_end {period_end} is before period_start {period_start}.")
     invoice_number = cells.text("invoice_number", required=True, max_length=30)
     code = cells.text("client_code", required=True)
@@ -122,8 +123,7 @@ def _parse_row(row, lookups: _Lookups, errors: list[RowError]) -> ParsedLine | N
     service_date = cells.date("service_date")
     if kind == LineKind.SERVICE and not row.get("service_date"):
         cells.fail("service_date", "A service line needs a service_date.")
-    if kind in DATED_KINDS and service_date and period_start and period_end and \
-            not period_start <= service_date <= period_end:
+    if kind in DATED_KINDS and service_date and period_ok and not period_start <= service_date <= period_end:
         cells.fail("service_date", f"service_date {service_date} is outside the period "
                                    f"{period_start} to {period_end}.")
     caregiver = cells.text("caregiver", max_length=120)
@@ -201,6 +201,8 @@ def _check_groups(lines: list[ParsedLine], lookups: _Lookups, errors: list[RowEr
             ("invoice_date", item.invoice_date, first.invoice_date, lambda p: p.invoice_date),
             ("due_date", item.due_date, first.due_date, lambda p: p.due_date),
         ):
+            if column == "due_date" and item.invoice_date != first.invoice_date:
+                continue  # a defaulted due date follows the invoice date already reported
             if mine != theirs:
                 fail(column, f"Invoice {item.invoice_number} has {column} {show(first)} on line {first.line} "
                              f"but {show(item)} here; all lines of one invoice must agree.")
