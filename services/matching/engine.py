@@ -38,7 +38,7 @@ AUTO_MIN = 90        # an `auto` proposal scores at least this. An exact or nick
 REVIEW_MIN = 60      # below this a candidate is not proposed (it may still appear as an alternative).
                      # A relative (different given name, same surname and address) is capped under it.
 ALT_MIN = 40         # alternatives shown in the drop-down ordering must at least reach this.
-AMBIGUITY_MARGIN = 6 # a best candidate must beat the runner-up (for the client, or another client
+AMBIGUITY_MARGIN = 8 # a best candidate must beat the runner-up (for the client, or another client
                      # for the customer) by this much to be `auto`: two equally good "John Smith"s
                      # are a coin toss, and a wrong auto match sends invoices to the wrong person.
 SHARED_CONTACT_LIMIT = 3   # an e-mail/phone on more customers than this is a household's or an
@@ -242,6 +242,7 @@ class _Judgement:
     reason: str
     name_sim: float = 0.0  # the name part alone, 0..1
     contradicted: bool = False
+    evidence: tuple[str, ...] = ()
 
 
 def _title(s: str) -> str:
@@ -396,7 +397,8 @@ def _judge(client: _Side, cust: _Side, index: CustomerIndex) -> _Judgement | Non
         level = "review"
     if level == "review" and score < REVIEW_MIN:
         level = "none"
-    return _Judgement(score, level, "; ".join(dict.fromkeys(why)) or "name", sim, bool(neg))
+    return _Judgement(score, level, "; ".join(dict.fromkeys(why)) or "name", sim, bool(neg),
+                      tuple(pos))
 
 
 def _display_score(raw: float, level: str) -> int:
@@ -418,6 +420,7 @@ class _Cand:
     reason: str
     name_sim: float
     contradicted: bool
+    evidence: tuple[str, ...]
 
 
 def _scored_candidates(cside: _Side, index: CustomerIndex) -> list[_Cand]:
@@ -425,7 +428,7 @@ def _scored_candidates(cside: _Side, index: CustomerIndex) -> list[_Cand]:
     for i in index.candidates(cside):
         j = _judge(cside, index.sides[i], index)
         if j is not None and j.score >= ALT_MIN:
-            out.append(_Cand(j.score, i, j.level, j.reason, j.name_sim, j.contradicted))
+            out.append(_Cand(j.score, i, j.level, j.reason, j.name_sim, j.contradicted, j.evidence))
     out.sort(key=lambda t: (-t.raw, index.sides[t.qi].id))
     return out
 
@@ -454,11 +457,18 @@ def match_clients(clients: Sequence[ClientRecord], customers: Iterable[CustomerR
             taken[cand.qi] = ci
             chosen[ci] = cand
 
+    # Customers whose e-mail or phone is some client's: evidence of whose they are.
+    contact_of: dict[int, set[int]] = defaultdict(set)
+    for ci, cands in enumerate(per_client):
+        for cand in cands:
+            if "email" in cand.evidence or "phone" in cand.evidence:
+                contact_of[cand.qi].add(ci)
     # Statuses are settled in two passes: a rival counts as "explained" (it has its own, clearly
     # better customer) only if that pick of its own was confident in the first pass.
     confident = {ci for ci, cand in chosen.items() if cand.level == "auto"}
     for _ in range(2):
-        decided = {ci: _decide(ci, chosen[ci], per_client[ci], clients, index, chosen, taken, fits, confident)
+        decided = {ci: _decide(ci, chosen[ci], per_client[ci], clients, index, chosen, taken, fits, confident,
+                              contact_of)
                    for ci in chosen}
         confident = {ci for ci, (status, _) in decided.items() if status == "auto"}
 
@@ -489,7 +499,7 @@ def match_clients(clients: Sequence[ClientRecord], customers: Iterable[CustomerR
 
 
 def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIndex, chosen: dict,
-            taken: dict, fits: dict, confident: set) -> tuple[str, list[str]]:
+            taken: dict, fits: dict, confident: set, contact_of: dict) -> tuple[str, list[str]]:
     """Final status of a client's assigned customer, and notes on why it was demoted."""
 
     def explained_client(other: int, raw_here: float) -> bool:
@@ -521,8 +531,11 @@ def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIn
         status = "review"
         break
     # A customer whose name is clearly closer, with nothing against it, lost only on contact details
-    # the other one has: the details may be a relative's (Hannah at Joan's phone), so ask.
+    # the other one has: the details may be a relative's (Hannah at Joan's phone), so ask. A shared
+    # e-mail address is a person's own, and settles it.
     for other in cands:
+        if "email" in cand.evidence:
+            break
         if other.qi == cand.qi or other.level == "none" or other.contradicted:
             continue
         if other.name_sim >= cand.name_sim + 0.02 and not explained_customer(other.qi, other.raw):
@@ -541,6 +554,13 @@ def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIn
             notes.append(f"same household as {o.label}")
             status = "review"
             break
+    # The customer's e-mail or phone is another client's, and nothing but the name ties it to this one
+    # (a married client's old name taken by a namesake).
+    if not ({"email", "phone"} & set(cand.evidence)):
+        others = sorted(contact_of.get(cand.qi, set()) - {ci})
+        if others:
+            notes.append(f"its contact details are client {clients[others[0]].id}'s")
+            status = "review"
     # Another client fits this customer about as well, and has no confident customer of its own.
     for raw, other_ci in fits[cand.qi]:
         if other_ci == ci or cand.raw - raw >= AMBIGUITY_MARGIN or explained_client(other_ci, raw):

@@ -198,3 +198,13 @@ def test_two_fitting_customers_in_one_household_need_review():
             [cust("1", "John Smith", bill_line1="7 Maple Boulevard"),
              cust("2", "Jack Smith", phones=("495-212-4687", "555-212-4687"), bill_line1="7 Maple Blvd")])
     assert p.status == "review" and "household" in p.reason
+
+
+def test_namesake_does_not_get_a_customer_whose_phone_is_another_clients():
+    props = match_clients(
+        [client("C1", "Barbara", "Miller", phone="946-671-3989"),      # married: was Barbara Williams
+         client("C2", "Barbara", "Williams", email="bw@example.com")],
+        [cust("1", "Barbara Williams", phones=("946-671-3989",))])
+    by_id = {p.client_id: p for p in props}
+    assert by_id["C2"].status != "auto"
+    assert all(p.status != "auto" for p in props)
