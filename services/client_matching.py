@@ -1,0 +1,518 @@
+"""The Client Matching tab's work: read the company's customers, propose matches, save choices.
+
+- `refresh_customers(qbo, realm)` reads every customer (all pages, active and inactive), replaces
+  the local copy and recomputes the proposals ONCE; page views only read stored rows.
+- `client_rows(...)` / `payer_rows(...)`: one page of the table, scoped to the user's offices.
+- `candidates_for(...)`: the drop-down for one row (ranked by the engine, or by a typed search),
+  never offering a customer already linked to another record.
+- `save_choices(...)`, `accept_all_auto(...)`, `remove_link(...)`: CustomerLink rows; the DB's
+  unique constraints are the last word on "one customer, one record" and a lost race is reported.
+
+Plain functions; no `request`.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db
+from models._types import utcnow
+from models.clients import Client, Payer
+from models.links import CustomerLink, LinkKind, LinkSource
+from models.matching_state import (CustomerListState, MatchProposal, PendingCreation, ProposalKind,
+                                   QboCustomerCopy, CreationStatus)
+from models.sync_settings import NameFormat, PayerMode
+from services.customer_creation import fill_copy, slim
+from services.matching import (ClientRecord, CustomerIndex, CustomerRecord, match_clients,
+                               match_payers, rank_candidates)
+from services.offices import visible_office_ids
+from services.pagination import Page, paginate
+
+FILTERS = ("all", "unmatched", "review", "matched")
+FILTER_LABELS = {"all": "All", "unmatched": "Unmatched", "review": "To review", "matched": "Matched"}
+
+
+# --- settings (issue #5 owns them; fall back to defaults until a company has saved any) ---------
+
+@dataclass(frozen=True)
+class CreationSettings:
+    name_format: NameFormat = NameFormat.LAST_FIRST
+    payer_mode: PayerMode = PayerMode.CLIENT
+
+
+def creation_settings(realm_id: str | None) -> CreationSettings:
+    if not realm_id:
+        return CreationSettings()
+    try:
+        from services.sync_settings import settings_for
+    except ImportError:  # the settings service has not landed: the documented defaults
+        return CreationSettings()
+    row = settings_for(realm_id)
+    return CreationSettings(NameFormat(row.customer_name_format or NameFormat.LAST_FIRST),
+                            PayerMode(row.payer_mode or PayerMode.CLIENT))
+
+
+# --- the customer list --------------------------------------------------------------------------
+
+def list_state(realm_id: str) -> CustomerListState | None:
+    return db.session.get(CustomerListState, realm_id)
+
+
+def refresh_customers(qbo, realm_id: str) -> CustomerListState:
+    """Read every customer of the company (QBO pages of 1000), replace the copy, re-propose."""
+    customers = qbo.query_all("Customer", "Active IN (true, false)")
+    existing = {c.qbo_id: c for c in db.session.scalars(
+        select(QboCustomerCopy).where(QboCustomerCopy.realm_id == realm_id))}
+    seen = set()
+    for customer in customers:
+        qbo_id = str(customer.get("Id"))
+        seen.add(qbo_id)
+        copy = existing.get(qbo_id)
+        if copy is None:
+            copy = QboCustomerCopy(realm_id=realm_id, qbo_id=qbo_id)
+            db.session.add(copy)
+        fill_copy(copy, customer)
+    gone = [qid for qid in existing if qid not in seen]
+    if gone:
+        db.session.execute(delete(QboCustomerCopy).where(
+            QboCustomerCopy.realm_id == realm_id, QboCustomerCopy.qbo_id.in_(gone)))
+    state = list_state(realm_id) or CustomerListState(realm_id=realm_id, version=0)
+    state.fetched_at, state.customer_count = utcnow(), len(customers)
+    state.version = (state.version or 0) + 1
+    db.session.add(state)
+    db.session.flush()
+    recompute_proposals(realm_id)
+    db.session.commit()
+    return state
+
+
+def _records(realm_id: str) -> list[CustomerRecord]:
+    return [CustomerRecord.from_qbo(json.loads(p)) for p in db.session.scalars(
+        select(QboCustomerCopy.payload).where(QboCustomerCopy.realm_id == realm_id)
+        .order_by(QboCustomerCopy.id))]
+
+
+_index_cache: dict[str, tuple[int, CustomerIndex, dict[str, CustomerRecord]]] = {}
+_index_lock = threading.Lock()
+
+
+def customer_index(realm_id: str) -> tuple[CustomerIndex, dict[str, CustomerRecord]]:
+    """The prepared engine index of the copy, rebuilt only when the list version changes."""
+    state = list_state(realm_id)
+    version = state.version if state else 0
+    with _index_lock:
+        cached = _index_cache.get(realm_id)
+        if cached and cached[0] == version:
+            return cached[1], cached[2]
+    records = _records(realm_id)
+    index = CustomerIndex(records)
+    with _index_lock:
+        _index_cache[realm_id] = (version, index, {r.id: r for r in records})
+    return index, {r.id: r for r in records}
+
+
+def invalidate_index(realm_id: str) -> None:
+    with _index_lock:
+        _index_cache.pop(realm_id, None)
+
+
+def linked_customer_ids(realm_id: str) -> set[str]:
+    return set(db.session.scalars(select(CustomerLink.qbo_customer_id).where(
+        CustomerLink.realm_id == realm_id)))
+
+
+def _client_record(c: Client) -> ClientRecord:
+    return ClientRecord(id=str(c.id), first_name=c.first_name, middle_name=c.middle_name or "",
+                        last_name=c.last_name, suffix=c.suffix or "",
+                        preferred_name=c.preferred_name or "", email=c.email or "",
+                        phone=c.phone or "", address_line1=c.address_line1 or "", city=c.city or "",
+                        state=c.state or "", postal_code=c.postal_code or "", active=c.active)
+
+
+def recompute_proposals(realm_id: str) -> None:
+    """Propose a customer for every active, unlinked client and payer, among customers nobody
+    is linked to yet. Called on refresh (and by tests); pages never rematch."""
+    invalidate_index(realm_id)
+    linked = linked_customer_ids(realm_id)
+    free = [r for r in _records(realm_id) if r.id not in linked]
+    linked_clients = select(CustomerLink.client_id).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT)
+    clients = db.session.scalars(select(Client).where(
+        Client.active.is_(True), Client.id.not_in(linked_clients)).order_by(Client.id)).all()
+    db.session.execute(delete(MatchProposal).where(MatchProposal.realm_id == realm_id))
+    for p in match_clients([_client_record(c) for c in clients], free):
+        db.session.add(_proposal_row(realm_id, ProposalKind.CLIENT, p))
+    linked_payers = select(CustomerLink.payer_id).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.PAYER)
+    payers = db.session.scalars(select(Payer).where(
+        Payer.active.is_(True), Payer.id.not_in(linked_payers)).order_by(Payer.id)).all()
+    top_level = [r for r in free if not r.is_job]
+    for p in match_payers([(str(p.id), p.name) for p in payers], top_level):
+        db.session.add(_proposal_row(realm_id, ProposalKind.PAYER, p))
+    db.session.flush()
+
+
+def _proposal_row(realm_id, kind, p) -> MatchProposal:
+    return MatchProposal(realm_id=realm_id, kind=kind, subject_id=int(p.client_id),
+                         qbo_customer_id=p.customer_id, score=int(p.score), status=p.status,
+                         reason=(p.reason or "")[:500],
+                         alternatives=json.dumps([[a.customer_id, a.score, a.reason]
+                                                  for a in p.alternatives][:10]))
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    """One client (or payer) row of the table."""
+    subject: Client | Payer
+    link: CustomerLink | None
+    proposal: MatchProposal | None
+    creation: PendingCreation | None
+    options: list[tuple[str, str, str]] = field(default_factory=list)  # (id, label, note)
+
+    @property
+    def selected_id(self) -> str:
+        if self.link:
+            return self.link.qbo_customer_id
+        if self.proposal and self.proposal.qbo_customer_id:
+            return self.proposal.qbo_customer_id
+        return ""
+
+    @property
+    def state(self) -> str:
+        if self.link:
+            return "matched"
+        if self.proposal and self.proposal.qbo_customer_id:
+            return "review"
+        return "unmatched"
+
+
+def _scoped_clients(user, office_id: int | None):
+    """Active clients of the offices `user` may see (Agency Users: their own offices only)."""
+    stmt = select(Client).where(Client.active.is_(True))
+    if not user.sees_all_offices:
+        stmt = stmt.where(Client.office_id.in_(visible_office_ids(user) or [-1]))
+    if office_id:
+        stmt = stmt.where(Client.office_id == office_id)
+    return stmt
+
+
+def _client_statement(realm_id: str, user, office_id, search, state):
+    link_join = and_(CustomerLink.client_id == Client.id, CustomerLink.realm_id == realm_id,
+                     CustomerLink.kind == LinkKind.CLIENT)
+    prop_join = and_(MatchProposal.subject_id == Client.id, MatchProposal.realm_id == realm_id,
+                     MatchProposal.kind == ProposalKind.CLIENT)
+    stmt = (_scoped_clients(user, office_id)
+            .outerjoin(CustomerLink, link_join).outerjoin(MatchProposal, prop_join))
+    text = (search or "").strip()
+    if text:
+        like = f"%{text.lower()}%"
+        stmt = stmt.where(or_(func.lower(Client.first_name + " " + Client.last_name).like(like),
+                              func.lower(Client.last_name + ", " + Client.first_name).like(like),
+                              func.lower(Client.code).like(like),
+                              func.lower(func.coalesce(CustomerLink.qbo_display_name, "")).like(like)))
+    if state == "matched":
+        stmt = stmt.where(CustomerLink.id.is_not(None))
+    elif state == "review":
+        stmt = stmt.where(CustomerLink.id.is_(None), MatchProposal.qbo_customer_id.is_not(None))
+    elif state == "unmatched":
+        stmt = stmt.where(CustomerLink.id.is_(None), MatchProposal.qbo_customer_id.is_(None))
+    return stmt.order_by(func.lower(Client.last_name), func.lower(Client.first_name), Client.id)
+
+
+def client_rows(realm_id: str, user, *, office_id: int | None = None, search: str = "",
+                state: str = "all", page: int = 1, per_page: int = 50) -> tuple[Page, list[Row]]:
+    """One page of the client table, filtered, with each row's link/proposal/creation/options."""
+    stmt = _client_statement(realm_id, user, office_id, search, state)
+    result = paginate(stmt, page, per_page)
+    ids = [c.id for c in result.items]
+    links = {l.client_id: l for l in db.session.scalars(select(CustomerLink).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT,
+        CustomerLink.client_id.in_(ids)))}
+    props = {p.subject_id: p for p in db.session.scalars(select(MatchProposal).where(
+        MatchProposal.realm_id == realm_id, MatchProposal.kind == ProposalKind.CLIENT,
+        MatchProposal.subject_id.in_(ids)))}
+    creations = {c.client_id: c for c in db.session.scalars(select(PendingCreation).where(
+        PendingCreation.realm_id == realm_id, PendingCreation.link_kind == LinkKind.CLIENT.value,
+        PendingCreation.client_id.in_(ids), PendingCreation.status != CreationStatus.DONE))}
+    rows = [Row(c, links.get(c.id), props.get(c.id), creations.get(c.id)) for c in result.items]
+    _fill_options(realm_id, rows)
+    return result, rows
+
+
+def payer_rows(realm_id: str) -> list[Row]:
+    payers = db.session.scalars(select(Payer).where(Payer.active.is_(True)).order_by(Payer.name)).all()
+    ids = [p.id for p in payers]
+    links = {l.payer_id: l for l in db.session.scalars(select(CustomerLink).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.PAYER,
+        CustomerLink.payer_id.in_(ids)))}
+    props = {p.subject_id: p for p in db.session.scalars(select(MatchProposal).where(
+        MatchProposal.realm_id == realm_id, MatchProposal.kind == ProposalKind.PAYER,
+        MatchProposal.subject_id.in_(ids)))}
+    creations = {c.payer_id: c for c in db.session.scalars(select(PendingCreation).where(
+        PendingCreation.realm_id == realm_id, PendingCreation.link_kind == LinkKind.PAYER.value,
+        PendingCreation.payer_id.in_(ids), PendingCreation.status != CreationStatus.DONE))}
+    rows = [Row(p, links.get(p.id), props.get(p.id), creations.get(p.id)) for p in payers]
+    _fill_options(realm_id, rows)
+    return rows
+
+
+def _names(realm_id: str, ids) -> dict[str, QboCustomerCopy]:
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    return {c.qbo_id: c for c in db.session.scalars(select(QboCustomerCopy).where(
+        QboCustomerCopy.realm_id == realm_id, QboCustomerCopy.qbo_id.in_(ids)))}
+
+
+def label_of(copy: QboCustomerCopy) -> str:
+    label = copy.fully_qualified_name or copy.display_name
+    return label if copy.active else f"{label} (inactive)"
+
+
+def _fill_options(realm_id: str, rows: list[Row]) -> None:
+    """The drop-down's starting options: the current link, the proposal and its alternatives
+    (the search box fetches more). Customers linked to another record are left out."""
+    linked = linked_customer_ids(realm_id)
+    wanted = set()
+    for row in rows:
+        if row.link:
+            wanted.add(row.link.qbo_customer_id)
+        if row.proposal:
+            wanted.add(row.proposal.qbo_customer_id)
+            wanted.update(a[0] for a in row.proposal.alternative_list)
+    copies = _names(realm_id, wanted)
+    for row in rows:
+        options, seen = [], set()
+        own = row.link.qbo_customer_id if row.link else None
+
+        def add(cid, note):
+            if not cid or cid in seen or (cid in linked and cid != own):
+                return
+            copy = copies.get(cid)
+            label = label_of(copy) if copy else (row.link.qbo_display_name if row.link else cid)
+            options.append((cid, label, note))
+            seen.add(cid)
+
+        if row.link:
+            add(row.link.qbo_customer_id, "linked")
+        if row.proposal:
+            add(row.proposal.qbo_customer_id, f"{row.proposal.score} · {row.proposal.reason}")
+            for cid, score, why in row.proposal.alternative_list:
+                add(cid, f"{score} · {why}")
+        row.options = options
+
+
+def candidates_for(realm_id: str, kind: ProposalKind, subject_id: int, query: str = "",
+                   limit: int = 15) -> list[tuple[str, str, str]]:
+    """Options for one row's searchable drop-down: (customer id, label, note).
+
+    With a query: customers whose name contains it (then ranked by the engine for clients).
+    Without: the engine's ranking for this client. Linked-to-others customers are never offered."""
+    linked = linked_customer_ids(realm_id)
+    own = db.session.scalar(select(CustomerLink.qbo_customer_id).where(
+        CustomerLink.realm_id == realm_id,
+        CustomerLink.kind == (LinkKind.PAYER if kind == ProposalKind.PAYER else LinkKind.CLIENT),
+        (CustomerLink.payer_id if kind == ProposalKind.PAYER else CustomerLink.client_id) == subject_id))
+    blocked = linked - {own}
+    text = (query or "").strip()
+    out: list[tuple[str, str, str]] = []
+    if text:
+        like = f"%{text.lower()}%"
+        copies = db.session.scalars(select(QboCustomerCopy).where(
+            QboCustomerCopy.realm_id == realm_id,
+            func.lower(QboCustomerCopy.fully_qualified_name).like(like),
+            QboCustomerCopy.qbo_id.not_in(blocked or {""}))
+            .order_by(QboCustomerCopy.active.desc(), QboCustomerCopy.display_name).limit(limit)).all()
+        return [(c.qbo_id, label_of(c), "") for c in copies]
+    if kind == ProposalKind.CLIENT:
+        client = db.session.get(Client, subject_id)
+        if client is None:
+            return []
+        index, _ = customer_index(realm_id)
+        ranked = rank_candidates(_client_record(client), index, limit=limit + len(blocked))
+        copies = _names(realm_id, [cid for cid, _, _ in ranked])
+        for cid, score, why in ranked:
+            if cid in blocked or cid not in copies:
+                continue
+            out.append((cid, label_of(copies[cid]), f"{score} · {why}"))
+            if len(out) >= limit:
+                break
+        return out
+    payer = db.session.get(Payer, subject_id)
+    if payer is None:
+        return []
+    index, records = customer_index(realm_id)
+    free = [r for r in records.values() if r.id not in blocked and not r.is_job]
+    proposal = match_payers([(str(payer.id), payer.name)], free)[0]
+    ranked = ([(proposal.customer_id, proposal.score, proposal.reason)] if proposal.customer_id else []) + \
+        [(a.customer_id, a.score, a.reason) for a in proposal.alternatives]
+    copies = _names(realm_id, [cid for cid, _, _ in ranked])
+    return [(cid, label_of(copies[cid]), f"{s} · {why}") for cid, s, why in ranked if cid in copies][:limit]
+
+
+# --- saving -------------------------------------------------------------------------------------
+
+@dataclass
+class Choice:
+    """One row of a Save: link to `customer_id` ("" = no customer), or ask to create one."""
+    subject_id: int
+    customer_id: str = ""
+    add_to_qbo: bool = False
+
+
+@dataclass
+class SaveResult:
+    linked: int = 0
+    changed: int = 0
+    removed: int = 0
+    creations: list = field(default_factory=list)     # CreationRequest, for customer_creation
+    errors: list[str] = field(default_factory=list)
+
+
+def _link_kind(kind: ProposalKind) -> LinkKind:
+    return LinkKind.PAYER if kind == ProposalKind.PAYER else LinkKind.CLIENT
+
+
+def save_choices(realm_id: str, kind: ProposalKind, choices: list[Choice], user_id: int | None,
+                 allowed_subject_ids: set[int] | None = None) -> SaveResult:
+    """Store each row's choice. Unchanged rows cost nothing; each change commits on its own so a
+    race lost on one row (the unique constraint) leaves the others saved."""
+    from services.customer_creation import CreationRequest
+
+    result = SaveResult()
+    lk = _link_kind(kind)
+    subject_col = CustomerLink.payer_id if kind == ProposalKind.PAYER else CustomerLink.client_id
+    for choice in choices:
+        if allowed_subject_ids is not None and choice.subject_id not in allowed_subject_ids:
+            result.errors.append("A row you may not change was ignored.")
+            continue
+        link = db.session.scalar(select(CustomerLink).where(
+            CustomerLink.realm_id == realm_id, CustomerLink.kind == lk, subject_col == choice.subject_id))
+        wanted = (choice.customer_id or "").strip()
+        if choice.add_to_qbo and not wanted and link is None:
+            result.creations.append(CreationRequest(
+                kind=lk, client_id=choice.subject_id if lk == LinkKind.CLIENT else None,
+                payer_id=choice.subject_id if lk == LinkKind.PAYER else None))
+            continue
+        if link and link.qbo_customer_id == wanted:
+            continue
+        if not wanted:
+            if link:
+                db.session.delete(link)
+                db.session.commit()
+                result.removed += 1
+            continue
+        error = _set_link(realm_id, kind, lk, choice.subject_id, wanted, link, user_id)
+        if error:
+            result.errors.append(error)
+        elif link:
+            result.changed += 1
+        else:
+            result.linked += 1
+    return result
+
+
+def _subject_name(kind: ProposalKind, subject_id: int) -> str:
+    if kind == ProposalKind.PAYER:
+        payer = db.session.get(Payer, subject_id)
+        return payer.name if payer else str(subject_id)
+    client = db.session.get(Client, subject_id)
+    return client.full_name if client else str(subject_id)
+
+
+def _set_link(realm_id, kind, lk, subject_id, customer_id, link, user_id, source=None) -> str | None:
+    copy = db.session.scalar(select(QboCustomerCopy).where(
+        QboCustomerCopy.realm_id == realm_id, QboCustomerCopy.qbo_id == customer_id))
+    who = _subject_name(kind, subject_id)
+    if copy is None:
+        return f"{who}: that QuickBooks customer is not in the list any more; refresh the customers."
+    holder = db.session.scalar(select(CustomerLink).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.qbo_customer_id == customer_id))
+    if holder is not None and holder is not link:
+        return (f"{who}: “{copy.display_name}” is already linked to "
+                f"{_holder_name(holder)}. One QuickBooks customer can stand for only one record.")
+    proposal = db.session.scalar(select(MatchProposal).where(
+        MatchProposal.realm_id == realm_id, MatchProposal.kind == kind,
+        MatchProposal.subject_id == subject_id))
+    if source is None:
+        is_auto = proposal is not None and proposal.status == "auto" and proposal.qbo_customer_id == customer_id
+        source = LinkSource.AUTO if is_auto else LinkSource.MANUAL
+    score = proposal.score if proposal is not None and proposal.qbo_customer_id == customer_id else None
+    try:
+        if link is None:
+            link = CustomerLink(realm_id=realm_id, kind=lk,
+                                client_id=subject_id if lk == LinkKind.CLIENT else None,
+                                payer_id=subject_id if lk == LinkKind.PAYER else None)
+            db.session.add(link)
+        link.qbo_customer_id, link.qbo_display_name = customer_id, copy.display_name
+        link.source, link.score, link.linked_by_id, link.linked_at = source, score, user_id, utcnow()
+        db.session.commit()
+    except IntegrityError:
+        # Someone else linked the same customer (or this record) between our check and commit.
+        db.session.rollback()
+        return (f"{who}: “{copy.display_name}” was just linked to another record by someone else; "
+                "nothing was changed for this row. Reload and choose again.")
+    return None
+
+
+def _holder_name(link: CustomerLink) -> str:
+    if link.kind == LinkKind.PAYER and link.payer:
+        return f"the payer {link.payer.name}"
+    if link.client:
+        return f"the client {link.client.full_name} ({link.client.code})"
+    return "another record"
+
+
+def accept_all_auto(realm_id: str, user, office_id: int | None = None) -> SaveResult:
+    """Link every visible, unlinked client whose proposal is `auto` (safe to pre-select)."""
+    result = SaveResult()
+    visible = select(_scoped_clients(user, office_id).subquery().c.id)
+    linked_clients = select(CustomerLink.client_id).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT)
+    proposals = db.session.scalars(select(MatchProposal).where(
+        MatchProposal.realm_id == realm_id, MatchProposal.kind == ProposalKind.CLIENT,
+        MatchProposal.status == "auto", MatchProposal.qbo_customer_id.is_not(None),
+        MatchProposal.subject_id.in_(visible), MatchProposal.subject_id.not_in(linked_clients))
+        .order_by(MatchProposal.subject_id)).all()
+    for p in proposals:
+        error = _set_link(realm_id, ProposalKind.CLIENT, LinkKind.CLIENT, p.subject_id,
+                          p.qbo_customer_id, None, user.id, LinkSource.AUTO)
+        if error:
+            result.errors.append(error)
+        else:
+            result.linked += 1
+    return result
+
+
+def remove_link(realm_id: str, kind: ProposalKind, subject_id: int) -> bool:
+    subject_col = CustomerLink.payer_id if kind == ProposalKind.PAYER else CustomerLink.client_id
+    link = db.session.scalar(select(CustomerLink).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == _link_kind(kind),
+        subject_col == subject_id))
+    if link is None:
+        return False
+    db.session.delete(link)
+    db.session.commit()
+    return True
+
+
+def counts(realm_id: str, user, office_id: int | None = None) -> dict[str, int]:
+    """How many visible active clients are matched / to review / unmatched (for the filter tabs)."""
+    out = {}
+    for state in ("matched", "review", "unmatched"):
+        stmt = _client_statement(realm_id, user, office_id, "", state).order_by(None)
+        out[state] = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    out["all"] = sum(out.values())
+    return out
+
+
+__all__ = ["FILTERS", "FILTER_LABELS", "Choice", "CreationSettings", "Row", "SaveResult",
+           "accept_all_auto", "candidates_for", "client_rows", "counts", "creation_settings",
+           "customer_index", "payer_rows", "recompute_proposals", "refresh_customers",
+           "remove_link", "save_choices", "slim"]

@@ -1,0 +1,122 @@
+"""Fixtures for the Client Matching tab: a local QBO sandbox company served on a real socket
+(so injected drops and timeouts look exactly like network failures), a QboClient on it, agency
+data whose clients drift from the company's customers, and a CareLedger app connected to it."""
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from qbo.client import QboClient, StaticTokens
+from qbo.retry import RetryPolicy
+from qbo_sandbox import create_app as create_sandbox, oauth
+from qbo_sandbox.company import create_company
+from tests.sandbox.conftest import serve
+
+REALM = "9341453100000006"
+CLIENT_ID = "careledger-matching-tests"
+CLIENT_SECRET = "matching-secret"
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    """The sandbox app with one company: customers as a bookkeeper typed them, plus a vendor and
+    an employee whose names collide with clients who have no customer yet."""
+    app = create_sandbox({"TESTING": True, "THROTTLE_ENABLED": False,
+                          "SANDBOX_DATABASE": f"sqlite:///{tmp_path / 'sandbox.sqlite'}"})
+    with app.extensions["qbo_sandbox.store"].transaction() as tx:
+        create_company(tx, REALM, "Matching Test Care LLC")
+    oauth.register_client(app, CLIENT_ID, CLIENT_SECRET, None)
+    live, stop = serve(app)
+    app.config["LIVE_URL"] = live.base_url
+    yield app
+    stop()
+
+
+def knobs(sandbox):
+    return sandbox.extensions["qbo_sandbox.knobs"]
+
+
+def make_qbo(sandbox, *, attempts: int = 1, read_timeout: float = 5.0) -> QboClient:
+    token = oauth.issue_tokens_for_tests(sandbox, CLIENT_ID, REALM)["access_token"]
+    http = httpx.Client(timeout=httpx.Timeout(read_timeout, connect=2.0))
+    return QboClient(http, base_url=sandbox.config["LIVE_URL"], realm_id=REALM,
+                     tokens=StaticTokens(token),
+                     retry=RetryPolicy(max_attempts=attempts, base_delay=0.01, sleep=lambda s: None))
+
+
+@pytest.fixture
+def qbo(sandbox):
+    client = make_qbo(sandbox)
+    yield client
+    client.http.close()
+
+
+def create(qbo, entity: str, body: dict) -> dict:
+    return qbo.create(entity, body, request_id=f"seed-{next(_ids)}-{entity}")
+
+
+def customers_named(qbo, name: str) -> list[dict]:
+    from qbo.client import quote
+
+    return qbo.query_all("Customer", f"DisplayName = {quote(name)} AND Active IN (true, false)")
+
+
+@pytest.fixture
+def books(qbo):
+    """What the QuickBooks company already holds."""
+    c = lambda body: create(qbo, "Customer", body)  # noqa: E731
+    abbott = c({"DisplayName": "Abbott, Ann", "GivenName": "Ann", "FamilyName": "Abbott",
+                "PrimaryEmailAddr": {"Address": "ann@example.com"},
+                "PrimaryPhone": {"FreeFormNumber": "(555) 123-4567"}})
+    baker = c({"DisplayName": "Bob Baker", "GivenName": "Bob", "FamilyName": "Baker"})
+    inactive = c({"DisplayName": "Evans, Dana", "GivenName": "Dana", "FamilyName": "Evans"})
+    inactive = qbo.update("Customer", {"Id": inactive["Id"], "SyncToken": inactive["SyncToken"],
+                                       "Active": False}, request_id=f"seed-{next(_ids)}-deact")
+    acme = c({"DisplayName": "Acme Long Term Care Insurance", "CompanyName": "Acme LTC Insurance"})
+    other = c({"DisplayName": "Zimmer, Otto", "GivenName": "Otto", "FamilyName": "Zimmer"})
+    vendor = create(qbo, "Vendor", {"DisplayName": "Smith, John"})
+    employee = create(qbo, "Employee", {"DisplayName": "Jones, Mary", "GivenName": "Mary",
+                                        "FamilyName": "Jones"})
+    return SimpleNamespace(abbott=abbott, baker=baker, inactive=inactive, acme=acme, other=other,
+                           vendor=vendor, employee=employee)
+
+
+@pytest.fixture
+def agency(db):
+    """The agency's records: two offices, clients that drift from the books, two payers."""
+    from models import Agency, Client, Office, Payer, PayerKind
+
+    agency = Agency(name="Matching Care")
+    north = Office(agency=agency, name="North Office", code="N")
+    south = Office(agency=agency, name="South Office", code="S")
+
+    def client(code, office, first, last, **kw):
+        return Client(code=code, office=office, first_name=first, last_name=last, **kw)
+
+    clients = SimpleNamespace(
+        ann=client("N-001", north, "Ann", "Abbott", middle_name="Marie", email="ann@example.com",
+                   phone="555-123-4567", address_line1="1 Elm St", city="Springfield", state="IL",
+                   postal_code="62701"),
+        robert=client("N-002", north, "Robert", "Baker"),
+        cara=client("S-001", south, "Cara", "Cole", email="cara@example.com", phone="555 222 3333",
+                    address_line1="9 Oak Ave", city="Shelbyville", state="IL", postal_code="62565"),
+        john=client("S-002", south, "John", "Smith"),
+        mary=client("N-003", north, "Mary", "Jones"),
+        dana=client("N-004", north, "Dana", "Evans"),
+        pat=client("S-003", south, "Pat", "Doe:Ray", suffix="Jr."),
+        gone=client("N-009", north, "Gina", "Gone", active=False),
+    )
+    acme = Payer(name="Acme LTC Insurance", kind=PayerKind.LTC_INSURANCE)
+    va = Payer(name="Veterans Affairs Springfield", kind=PayerKind.VA, email="va@example.gov")
+    db.session.add_all([agency, acme, va, *vars(clients).values()])
+    db.session.commit()
+    return SimpleNamespace(north=north, south=south, acme=acme, va=va, **vars(clients))
+
+
+@pytest.fixture
+def realm():
+    return REALM
