@@ -72,34 +72,52 @@ def export_command(batch_ref, invoice_numbers, user_email, threads, timeout):
     except export.ExportRefused as error:
         raise click.ClickException(str(error)) from None
     job_id = job.id
-    click.echo(f"Batch {batch.number}: {len(invoices)} invoice(s), {job.queued} queued "
+    invoice_ids = [i.id for i in invoices if allowed[i.id].ok]
+    click.echo(f"Batch {batch.number}: {len(invoices)} invoice(s), {job.queued} newly queued "
                f"(job {job_id}).")
     last = {"line": ""}
 
-    def state():
-        from models.export import ExportJob
+    def counts():
+        from sqlalchemy import func
 
-        return export.progress(db.session.get(ExportJob, job_id))
+        from models.export import InvoiceExport
+
+        rows = db.session.execute(select(InvoiceExport.status, func.count()).where(
+            InvoiceExport.realm_id == realm_id, InvoiceExport.invoice_id.in_(invoice_ids))
+            .group_by(InvoiceExport.status)).all()
+        found = {status.value if hasattr(status, "value") else status: n for status, n in rows}
+        return {k: found.get(k, 0) for k in ("queued", "sending", "exported", "failed")}
+
+    def unfinished() -> bool:
+        c = counts()
+        return c["queued"] + c["sending"] > 0
 
     def tick():
-        p = state()
-        line = f"  {p.exported + p.failed}/{p.total} done ({p.exported} exported, {p.failed} failed)"
+        c = counts()
+        line = (f"  {c['exported'] + c['failed']}/{len(invoice_ids)} done "
+                f"({c['exported']} exported, {c['failed']} failed, {c['sending']} sending)")
         if line != last["line"]:
             click.echo(line)
             last["line"] = line
 
-    if job.queued:
+    # Also resumes what an earlier run left unfinished (its records are queued, or sending under
+    # a lease that expires if that run was killed): we wait for every chosen invoice, not only
+    # the ones this run queued.
+    if unfinished():
         worker = ExportWorker(app, threads=threads)
-        finished = worker.run_until(lambda: state().waiting == 0, on_tick=tick, timeout=timeout)
+        finished = worker.run_until(lambda: not unfinished(), on_tick=tick, timeout=timeout)
         if not finished:
             click.echo("Timed out waiting; unfinished invoices stay queued and will be resumed.")
-    db.session.remove()
-    summary(batch.id, [i.id for i in invoices], realm_id)
-    p = state()
-    sys.exit(0 if p.failed == 0 and p.waiting == 0 else 1)
+    from services.export import records
+
+    records.close_finished_jobs()
+    db.session.commit()
+    c = counts()
+    summary(invoice_ids, realm_id)
+    sys.exit(0 if c["failed"] == 0 and c["queued"] + c["sending"] == 0 else 1)
 
 
-def summary(batch_id: int, invoice_ids: list[int], realm_id: str) -> None:
+def summary(invoice_ids: list[int], realm_id: str) -> None:
     from extensions import db
     from models import Invoice
     from services import export

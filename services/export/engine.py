@@ -127,6 +127,7 @@ class EngineOptions:
     backoff_cap: float = 30.0
     auth_retries: int = 1
     reconnect_wait: float = 60.0  # after a refused sign-in, leave the realm alone this long
+    throttle_wait_max: float | None = None  # cap on a 429's wait (tests only; None honours it fully)
 
 
 class ExportEngine:
@@ -181,7 +182,10 @@ class ExportEngine:
                     request_id=request_id)
             except ThrottledError as error:
                 self.stats["throttled"] += 1
-                pacer.pause(error.retry_after)
+                wait = error.retry_after
+                if self.options.throttle_wait_max is not None:
+                    wait = min(wait, self.options.throttle_wait_max)
+                pacer.pause(wait)
                 known_unsent.update(pending)  # a 429 is refused at the gate: nothing executed
                 continue
             except ReconnectRequired as error:

@@ -35,6 +35,8 @@ def options_from_config(config) -> EngineOptions:
         backoff_base=float(config.get("QBO_EXPORT_BACKOFF_BASE", 0.5)),
         backoff_cap=float(config.get("QBO_EXPORT_BACKOFF_CAP", 30)),
         reconnect_wait=float(config.get("QBO_EXPORT_RECONNECT_WAIT", 60)),
+        throttle_wait_max=(float(config["QBO_EXPORT_THROTTLE_WAIT_MAX"])
+                           if config.get("QBO_EXPORT_THROTTLE_WAIT_MAX") is not None else None),
     )
 
 

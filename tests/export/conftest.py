@@ -73,7 +73,8 @@ def connect(app, sandbox_app) -> None:
                                           environment="local", realm_id=REALM,
                                           company_name="Sunrise Home Care LLC"))
             _db.session.commit()
-        store_token_set(TokenSet.from_response(oauth.issue_tokens_for_tests(sandbox_app, CLIENT_ID, REALM)))
+        store_token_set(TokenSet.from_response(oauth.issue_tokens_for_tests(
+            sandbox_app, CLIENT_ID, REALM, scope="com.intuit.quickbooks.accounting openid")))
 
 
 @dataclass
@@ -116,7 +117,7 @@ class Books:
             knobs.faults.extend(saved[1])
         return rows
 
-    def assert_exactly_once(self, invoice_ids=None) -> list[dict]:
+    def assert_exactly_once(self, invoice_ids=None, foreign: int = 0) -> list[dict]:
         """Every chosen invoice is in QBO exactly once, with its customer, lines and total (tax
         excluded), and QBO holds nothing else; the export records agree."""
         from models import Invoice
@@ -146,7 +147,8 @@ class Books:
                     InvoiceExport.invoice_id == invoice_id))
                 assert record.status == ExportStatus.EXPORTED, (invoice.number, record.last_error)
                 assert record.qbo_id == doc["Id"]
-        assert len(found) == len(invoice_ids), f"{len(found)} invoices in QBO, expected {len(invoice_ids)}"
+        expected_count = len(invoice_ids) + foreign  # `foreign`: invoices someone else made
+        assert len(found) == expected_count, f"{len(found)} invoices in QBO, expected {expected_count}"
         return found
 
 
