@@ -11,6 +11,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     __import__("cli_data").register(app)  # demo seed, clients/invoices CSV import
     __import__("cli_export").register(app)  # flask qbo export --batch N; starts the export worker
+    __import__("cli_matching").register(app)  # flask qbo match-file CLIENTS.csv CUSTOMERS.json
 
 
 demo_cli = AppGroup("demo", help="The demo agency.")
