@@ -5,7 +5,7 @@ For each set it runs the file front end (`python -m services.matching`, as the C
 output with /work/shared/matching/score.py (precision/recall overall and per category, customers given
 to two clients), and times the engine in-process on the 5k x 10k synthetic case with peak memory.
 
-    .venv/bin/python bench/matching_bench.py [--seeds 7,11] [--clients 5000] [--customers 10000]
+    .venv/bin/python bench/matching_bench.py [--seeds 7,11] [--hard-seeds 3,5] [--clients 5000] [--customers 10000]
 """
 from __future__ import annotations
 
@@ -71,7 +71,8 @@ def timed_engine(clients_path: str, customers_path: str) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seeds", default="7,11")
+    ap.add_argument("--seeds", default="7,11", help="seeds of sets in the sample-like profile")
+    ap.add_argument("--hard-seeds", default="3,5", help="seeds of sets in the hard profile")
     ap.add_argument("--clients", type=int, default=5000)
     ap.add_argument("--customers", type=int, default=10000)
     args = ap.parse_args()
@@ -81,13 +82,15 @@ def main() -> None:
             secs = run_front_end(str(SHARED / "clients.csv"), str(SHARED / "customers.json"), out)
             print(f"== shared set {SHARED} (front end {secs:.2f}s incl. interpreter start)")
             print(score(str(SHARED / "truth.csv"), out))
-        for seed in (int(s) for s in args.seeds.split(",") if s):
-            d = os.path.join(tmp, f"synth{seed}")
-            paths = write_set(d, args.clients, args.customers, seed)
+        runs = [(int(s), False) for s in args.seeds.split(",") if s] + \
+               [(int(s), True) for s in args.hard_seeds.split(",") if s]
+        for seed, hard in runs:
+            d = os.path.join(tmp, f"synth{seed}{'h' if hard else ''}")
+            paths = write_set(d, args.clients, args.customers, seed, hard)
             out = os.path.join(d, "out.csv")
             secs = run_front_end(paths["clients"], paths["customers"], out)
-            print(f"== synthetic set seed={seed} {args.clients} clients x {args.customers} customers "
-                  f"(front end {secs:.2f}s incl. interpreter start and file parsing)")
+            print(f"== synthetic set seed={seed}{' HARD' if hard else ''} {args.clients} clients x "
+                  f"{args.customers} customers (front end {secs:.2f}s incl. interpreter start and file parsing)")
             print(score(paths["truth"], out))
             print("engine timing:", json.dumps(timed_engine(paths["clients"], paths["customers"])))
             try:
