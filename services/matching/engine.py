@@ -31,10 +31,13 @@ from .names import FIRST_SIM, LAST_SIM, first_relation, last_relation, surname_s
 from .records import ClientRecord, CustomerRecord
 
 # --- thresholds ------------------------------------------------------------------------------------
-# Scores are 0..100. Bands coincide with statuses so the UI can show one number:
-AUTO_MIN = 90        # an `auto` proposal scores at least this. An exact or nickname/typo-level name
-                     # with nothing against it lands at 92-100; one contradiction (-12) takes an exact
-                     # name to 88, i.e. below, so contradicted name-only matches always need a human.
+# Internally a pair has a raw score: its name (0..100) plus or minus contact evidence, so raw may pass
+# 100 (same name + same phone outranks same name alone). Shown scores are the raw squeezed into the
+# band of the status, so the UI can show one number:
+AUTO_MIN = 90        # an `auto` pair reaches at least this raw. An exact or nickname/typo-level name
+                     # with nothing against it lands at 92-100; one phone/address contradiction (-14)
+                     # takes an exact name to 86, so contradicted name-only matches need a human (the
+                     # rules also refuse `auto` when contradictions outnumber agreements).
 REVIEW_MIN = 60      # below this a candidate is not proposed (it may still appear as an alternative).
                      # A relative (different given name, same surname and address) is capped under it.
 ALT_MIN = 40         # alternatives shown in the drop-down ordering must at least reach this.
@@ -46,10 +49,9 @@ SHARED_CONTACT_LIMIT = 3   # an e-mail/phone on more customers than this is a ho
 SHARED_ADDRESS_LIMIT = 8   # same for a building (assisted-living facilities house many clients).
 MAX_ALTERNATIVES = 5
 
-# Points for contact evidence on top of the name (see _score).
 # Points for contact evidence on top of the name's 0..100. E-mail and phone are a person's own more
-# often than a street address is (relatives share it), hence the weights. A conflict costs more than a
-# match earns for phone/address, so an exact name with one contradiction (100 - 12) falls under AUTO_MIN.
+# often than a street address is (relatives share it), hence the weights. A different e-mail costs
+# least: people have several, and a relative's is often the one on file.
 EVIDENCE_POINTS = {"email": 20, "phone": 18, "address": 12}
 CONFLICT_POINTS = {"email": 10, "phone": 14, "address": 14}
 MARRIED_NAME_POINTS = 85   # name credit for "same given name, other surname" once two contacts agree
