@@ -6,7 +6,6 @@ from flask_login import current_user
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
 from blueprints.billing import bp
 from blueprints.billing.forms import FinalizeForm, InvoiceUploadForm
-from blueprints.clients.uploads import UploadError, csv_text_stream
 from extensions import db
 from htmx_responses import render_page
 from models import BatchStatus
@@ -119,21 +118,15 @@ def import_batches():
     result = None
     if form.validate_on_submit():
         try:
-            stream = csv_text_stream(form.file.data)
-        except UploadError as error:
-            form.file.errors.append(str(error))
+            result = import_invoices_csv(form.file.data.stream, db.session,
+                                         finalize=bool(form.finalize.data), user=current_user)
+        except batch_service.FinalizedBatchError as refused:  # the lock, as a last line of defence
+            db.session.rollback()
+            form.file.errors.append(f"{refused} Nothing was imported.")
+            result = None
         else:
-            try:
-                result = import_invoices_csv(stream, db.session, finalize=bool(form.finalize.data))
-            except batch_service.FinalizedBatchError as refused:
-                db.session.rollback()
-                form.file.errors.append(f"{refused} Nothing was imported.")
-                result = None
-            else:
-                if result.ok:
-                    db.session.commit()
-                    flash(f"Invoices imported: {result.summary}", "success")
-                    target = "billing.batches" if form.finalize.data else "billing.drafts"
-                    return redirect(url_for(target))
-                db.session.rollback()
+            if result.ok:  # the import committed; a failed one wrote nothing
+                flash(result.summary, "success")
+                return redirect(url_for("billing.batches" if form.finalize.data else "billing.drafts"))
+            db.session.rollback()
     return render_template("billing/import.html", form=form, result=result)
