@@ -43,7 +43,13 @@ def ensure_command() -> None:
     """Seed the demo agency only if the database is empty (used by `make run`)."""
     from services.demo_seed import ensure_demo_data
 
+    from demo_data.logins import LOCAL_QBO_LOGIN
+
     click.echo(ensure_demo_data(current_app).text())
+    if current_app.config.get("QBO_SANDBOX_ENABLED") and current_app.config.get("QBO_ENVIRONMENT") == "local":
+        click.echo(f"  Local QuickBooks sandbox sign-in: {LOCAL_QBO_LOGIN['email']:<28} {LOCAL_QBO_LOGIN['password']}"
+                   "   (in the Connect-to-QuickBooks pop-up)")
+    click.echo(f"\nOpen {current_app.config['BASE_URL']} in your browser.")
 
 
 def _report(result) -> None:

@@ -14,3 +14,7 @@ DEMO_LOGINS: dict[str, dict] = {
     "agency_user": {"email": "lakeside@sunrise.example", "password": "demo-agency", "name": "Priya Shah",
                     "offices": ("Lakeside", "North Branch")},
 }
+
+# The local QuickBooks Online sandbox's sign-in (the "Intuit account" of the demo company's
+# bookkeeper). Used in the Connect-to-QuickBooks pop-up when the app runs on the embedded sandbox.
+LOCAL_QBO_LOGIN: dict[str, str] = {"email": "bookkeeper@sunrise.example", "password": "demo-qbo"}

@@ -35,9 +35,13 @@ def mount(app: Flask) -> None:
 
 
 def _register_local_client(app: Flask, sandbox) -> None:
-    try:
-        from qbo_sandbox import oauth
-    except ImportError:  # the OAuth half of the sandbox has not landed yet
-        return
+    """Register this app as an OAuth client of the sandbox, and the demo company's bookkeeper as
+    the person who signs in to "QuickBooks" in the connect pop-up."""
+    from demo_data.logins import LOCAL_QBO_LOGIN
+    from qbo_sandbox import oauth
+
     oauth.register_client(sandbox, app.config["QBO_CLIENT_ID"], app.config["QBO_CLIENT_SECRET"],
                           redirect_uris=[app.config["QBO_REDIRECT_URI"]], name="CareLedger")
+    realm_id = sandbox.config["DEMO_REALM_ID"]
+    oauth.register_user(sandbox, LOCAL_QBO_LOGIN["email"], LOCAL_QBO_LOGIN["password"], realm_id,
+                        given_name="Sam", family_name="Bookkeeper")
