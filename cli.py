@@ -12,6 +12,7 @@ def register_commands(app: Flask) -> None:
     __import__("cli_data").register(app)  # demo seed, clients/invoices CSV import
     __import__("cli_export").register(app)  # flask qbo export --batch N; starts the export worker
     __import__("cli_matching").register(app)  # flask qbo match-file CLIENTS.csv CUSTOMERS.json
+    __import__("cli_qbo").register(app)  # flask qbo status / disconnect / rotate-key
 
 
 demo_cli = AppGroup("demo", help="The demo agency.")

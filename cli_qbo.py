@@ -1,0 +1,111 @@
+"""`flask qbo status | disconnect | rotate-key`: the QuickBooks connection from the command line.
+
+Prints the same facts as the Installation tab; never prints a token. With the built-in local
+sandbox, the CLI talks to the sandbox inside this process (no server needs to be running).
+"""
+from __future__ import annotations
+
+import json
+
+import click
+import httpx
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+
+def register(app: Flask) -> None:
+    group = app.cli.commands.get("qbo")
+    if group is None:
+        group = AppGroup("qbo", help="QuickBooks Online.")
+        app.cli.add_command(group)
+    for command in (status_command, disconnect_command, rotate_key_command):
+        group.add_command(command)
+
+
+def _use_in_process_sandbox() -> None:
+    """The local sandbox is mounted in this very app: reach it through WSGI, not a socket."""
+    app = current_app._get_current_object()
+    if app.config.get("QBO_HTTP_TRANSPORT") is None and "qbo_sandbox_app" in app.extensions:
+        from services import qbo_runtime
+
+        app.config["QBO_HTTP_TRANSPORT"] = httpx.WSGITransport(app=app)
+        qbo_runtime.reset(app)
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+@click.command("status")
+@click.option("--check", is_flag=True, help="Also make one call to QuickBooks (CompanyInfo).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@with_appcontext
+def status_command(check: bool, as_json: bool) -> None:
+    """Show the QuickBooks connection: company, environment, who/when, expiry, last call/error."""
+    from services import qbo_connection
+
+    if check:
+        _use_in_process_sandbox()
+        view = qbo_connection.check_connection()
+    else:
+        view = qbo_connection.connection_status()
+    if as_json:
+        click.echo(json.dumps(view.as_public_dict(), indent=2))
+        return
+    rows = [
+        ("Status", view.status_label),
+        ("Company", f"{view.company_name or '—'}" + (f" (company id {view.realm_id})" if view.realm_id else "")),
+        ("Environment", view.environment_label),
+        ("Connected by", f"{view.connected_by or '—'} at {_when(view.connected_at)}"),
+        ("Sign-in valid until", _when(view.refresh_expires_at) if view.is_connected else "—"),
+        ("Last successful call", _when(view.last_success_at)),
+        ("Last problem", f"{view.last_error} ({_when(view.last_error_at)})" if view.last_error else "None"),
+    ]
+    if view.config_missing:
+        rows.append(("Configuration missing", ", ".join(view.config_missing)))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        click.echo(f"{label.ljust(width)}  {value}")
+    if view.needs_reconnect:
+        click.echo("\nReconnect to QuickBooks: Accounting > QuickBooks Integration > Installation.")
+
+
+@click.command("disconnect")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def disconnect_command(yes: bool) -> None:
+    """Revoke CareLedger's access at Intuit and forget the tokens (settings and matches stay)."""
+    from services import qbo_connection
+
+    view = qbo_connection.connection_status()
+    if view.status.value == "not_connected":
+        click.echo("QuickBooks was not connected.")
+        return
+    if not yes:
+        click.confirm(f"Disconnect from {view.company_name or 'QuickBooks'}?", abort=True)
+    _use_in_process_sandbox()
+    result = qbo_connection.disconnect()
+    click.echo(result.message)
+    if not result.revoked:
+        raise SystemExit(1)
+
+
+@click.command("rotate-key")
+@with_appcontext
+def rotate_key_command() -> None:
+    """Re-encrypt stored tokens with the first key of TOKEN_ENCRYPTION_KEY (after adding a new one)."""
+    from extensions import db
+    from models.qbo import QboConnection, QboOAuthState
+    from services import qbo_crypto
+
+    changed = 0
+    for conn in db.session.query(QboConnection):
+        for column in ("access_token_enc", "refresh_token_enc"):
+            if getattr(conn, column):
+                setattr(conn, column, qbo_crypto.rotate(getattr(conn, column)))
+                changed += 1
+    for state in db.session.query(QboOAuthState).filter(QboOAuthState.pending_tokens_enc.isnot(None)):
+        state.pending_tokens_enc = qbo_crypto.rotate(state.pending_tokens_enc)
+        changed += 1
+    db.session.commit()
+    click.echo(f"Re-encrypted {changed} stored token value(s) with the current key.")
