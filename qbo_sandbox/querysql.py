@@ -58,7 +58,7 @@ class _Compiler:
         if path == "DocNumber":
             return "doc_number", "text"
         if self.spec.name_field and path == self.spec.name_field:
-            return "name", "text"
+            return "name_key", "namekey"  # indexed, already lower-cased
         leaf = path.split(".")[-1]
         expr = f"json_extract(doc, '{_json_path(path)}')"
         return expr, ("number" if leaf in NUMERIC else "text")
@@ -85,6 +85,8 @@ class _Compiler:
                     f"QueryValidationError: value {value} is not valid for property '{path}'")
         if kind == "bool":
             return 1 if str(value).lower() == "true" else 0
+        if kind == "namekey":
+            return str(value).lower()
         return str(value)
 
     def condition(self, cond) -> str:
@@ -95,6 +97,8 @@ class _Compiler:
             return f"{expr}{nocase} IN ({', '.join(values)})"
         if cond.op == "LIKE":
             pattern = str(cond.value).replace("\\", "\\\\").replace("_", "\\_")
+            if kind == "namekey":
+                pattern = pattern.lower()
             return f"{expr} LIKE {self.param(pattern)} ESCAPE '\\'"
         return f"{expr}{nocase} {cond.op} {self.param(self.literal(cond.value, kind, cond.path))}"
 
@@ -121,7 +125,11 @@ def run(tx, realm_id: str, query: Query, tz: str | None) -> dict:
     if query.fields:
         for name in query.fields:
             comp.check(name)
-    sql = (f"SELECT doc FROM sandbox_entity WHERE {where_sql} ORDER BY {', '.join(order)} "
+    table = "sandbox_entity"
+    if spec.name_field and any(c.path == spec.name_field and c.op in ("=", "IN") for c in query.conditions):
+        # Without statistics SQLite prefers the id-ordered index; a name lookup wants this one.
+        table += " INDEXED BY ix_sandbox_entity_type_name"
+    sql = (f"SELECT doc FROM {table} WHERE {where_sql} ORDER BY {', '.join(order)} "
            f"LIMIT {int(query.max_results)} OFFSET {int(query.start) - 1}")
     docs = tx.run_select(sql, comp.params)
     if not docs:
