@@ -373,6 +373,7 @@ class SaveResult:
     removed: int = 0
     creations: list = field(default_factory=list)     # CreationRequest, for customer_creation
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _link_kind(kind: ProposalKind) -> LinkKind:
@@ -395,7 +396,12 @@ def save_choices(realm_id: str, kind: ProposalKind, choices: list[Choice], user_
         link = db.session.scalar(select(CustomerLink).where(
             CustomerLink.realm_id == realm_id, CustomerLink.kind == lk, subject_col == choice.subject_id))
         wanted = (choice.customer_id or "").strip()
-        if choice.add_to_qbo and not wanted and link is None:
+        if choice.add_to_qbo:
+            if link is not None:   # e.g. Save pressed twice: the first one created and linked it
+                result.notes.append(f"{_subject_name(kind, choice.subject_id)} is already linked "
+                                    f"to “{link.qbo_display_name}”; nothing was created.")
+                continue
+            # "Add to QuickBooks" wins over a pre-selected proposal.
             result.creations.append(CreationRequest(
                 kind=lk, client_id=choice.subject_id if lk == LinkKind.CLIENT else None,
                 payer_id=choice.subject_id if lk == LinkKind.PAYER else None))

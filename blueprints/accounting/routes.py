@@ -50,20 +50,6 @@ def integration():
                        walkthrough=_walkthrough())
 
 
-@bp.route("/quickbooks/sync-settings")
-@roles(EVERYONE_LOGGED_IN)
-def sync_settings():
-    return render_template("accounting/placeholder.html", tab="sync_settings",
-                           title="Sync Settings")
-
-
-@bp.route("/quickbooks/client-matching")
-@roles(EVERYONE_LOGGED_IN)
-def client_matching():
-    return render_template("accounting/placeholder.html", tab="client_matching",
-                           title="Client Matching")
-
-
 @bp.route("/quickbooks/status")
 @roles(EVERYONE_LOGGED_IN)
 def status():

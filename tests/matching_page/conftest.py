@@ -120,3 +120,45 @@ def agency(db):
 @pytest.fixture
 def realm():
     return REALM
+
+
+@pytest.fixture
+def users(make_user, agency):
+    from models import Role
+
+    return SimpleNamespace(owner=make_user(Role.OWNER), admin=make_user(Role.ADMIN),
+                           agency_user=make_user(Role.AGENCY_USER, offices=[agency.north]))
+
+
+@pytest.fixture
+def connected(app, sandbox, users):
+    """CareLedger connected to the sandbox company (tokens issued by the sandbox's OAuth half,
+    stored encrypted exactly as after the OAuth dance)."""
+    from qbo.oauth import TokenSet
+    from services import qbo_runtime
+    from services.qbo_connection import _activate, get_connection
+
+    base = sandbox.config["LIVE_URL"]
+    app.config.update(QBO_ENVIRONMENT="local", QBO_API_BASE_URL=base, QBO_CLIENT_ID=CLIENT_ID,
+                      QBO_CLIENT_SECRET=CLIENT_SECRET,
+                      QBO_DISCOVERY_URL=base + "/.well-known/openid_configuration",
+                      QBO_REDIRECT_URI="http://localhost/accounting/quickbooks/callback",
+                      QBO_RETRY_MAX_ATTEMPTS=1, QBO_READ_TIMEOUT=5.0)
+    qbo_runtime.reset(app)
+    tokens = TokenSet.from_response(oauth.issue_tokens_for_tests(sandbox, CLIENT_ID, REALM))
+    _activate(get_connection(create=True), REALM, "Matching Test Care LLC", tokens, users.owner)
+    yield
+    qbo_runtime.reset(app)
+
+
+@pytest.fixture
+def login(auth, users):
+    """login(role) signs that user in (signing out whoever was signed in)."""
+    signed_in = []
+
+    def _login(role):
+        if signed_in:
+            auth.logout()
+        signed_in.append(role)
+        return auth.login_as(getattr(users, role))
+    return _login

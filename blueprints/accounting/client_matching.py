@@ -1,0 +1,274 @@
+"""Accounting > QuickBooks Integration > Client Matching: thin views over
+services/client_matching.py and services/customer_creation.py.
+
+Everyone signed in may look (Agency Users see only their offices' clients); only Owners and
+Admins (MANAGERS) may refresh, save, accept, unlink or create. Every POST carries the CSRF token
+(a hidden field, or the X-CSRFToken header htmx sends from <body hx-headers>).
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from access import EVERYONE_LOGGED_IN, MANAGERS, roles
+from blueprints.accounting import bp
+from extensions import db
+from htmx_responses import is_fragment_request, render_page
+from models.clients import Client, Payer
+from models.matching_state import CreationStatus, PendingCreation, ProposalKind, QboCustomerCopy
+from models.sync_settings import PayerMode
+from qbo.errors import QboError
+from services import client_matching as cm
+from services import customer_creation as cc
+from services.offices import visible_offices
+from services.qbo_messages import plain_error
+
+TEMPLATE = "accounting/client_matching.html"
+PER_PAGE = 50
+
+
+def _realm() -> str | None:
+    from services.qbo_connection import get_connection
+
+    conn = get_connection()
+    return conn.realm_id if conn else None
+
+
+def _filters(source) -> dict:
+    office = source.get("office", type=int)
+    state = source.get("state", "all")
+    return {"office": office, "q": (source.get("q") or "").strip()[:100],
+            "state": state if state in cm.FILTERS else "all",
+            "page": max(1, source.get("page", 1, type=int) or 1)}
+
+
+def _page(messages=None, status: int = 200):
+    """The full tab, or just the matching section for htmx (filters, paging, saves)."""
+    filters = _filters(request.values)
+    realm = _realm()
+    manager = current_user.role in MANAGERS
+    context = dict(filters=filters, realm=realm, can_manage=manager, messages=messages or [],
+                   offices=visible_offices(current_user), filter_labels=cm.FILTER_LABELS)
+    if realm:
+        settings = cm.creation_settings(realm)
+        page, rows = cm.client_rows(realm, current_user, office_id=filters["office"],
+                                    search=filters["q"], state=filters["state"],
+                                    page=filters["page"], per_page=PER_PAGE)
+        context.update(page=page, rows=rows, counts=cm.counts(realm, current_user, filters["office"]),
+                       list_state=cm.list_state(realm), settings=settings,
+                       payers=cm.payer_rows(realm) if settings.payer_mode == PayerMode.PAYER_SUBCUSTOMER else [],
+                       show_payers=settings.payer_mode == PayerMode.PAYER_SUBCUSTOMER,
+                       suggest_names=_suggester(realm))
+    response = render_page(TEMPLATE, block="matching_section", **context)
+    response.status_code = status
+    return response
+
+
+def _suggester(realm: str):
+    """suggest(row) → distinguishing names for a NAME_TAKEN row, skipping names known as taken."""
+    taken: set[str] | None = None
+
+    def suggest(row):
+        nonlocal taken
+        if taken is None:
+            taken = set(db.session.scalars(select(QboCustomerCopy.display_name).where(
+                QboCustomerCopy.realm_id == realm)))
+        return cc.suffixed_names(row, taken)
+    return suggest
+
+
+def _back(messages):
+    """After a POST: htmx gets the re-rendered section; a plain form gets flash + redirect."""
+    if is_fragment_request():
+        return _page(messages)
+    for category, text in messages:
+        flash(text, category)
+    filters = _filters(request.values)
+    args = {k: v for k, v in filters.items() if v and not (k == "state" and v == "all")
+            and not (k == "page" and v == 1)}
+    return redirect(url_for("accounting.client_matching", **args))
+
+
+def _require_realm() -> str:
+    realm = _realm()
+    if not realm:
+        abort(409)
+    return realm
+
+
+def _qbo():
+    from services.qbo_connection import connected_client
+
+    return connected_client()
+
+
+@bp.route("/quickbooks/client-matching")
+@roles(EVERYONE_LOGGED_IN)
+def client_matching():
+    return _page()
+
+
+@bp.route("/quickbooks/client-matching/refresh", methods=["POST"])
+@roles(MANAGERS)
+def client_matching_refresh():
+    realm = _require_realm()
+    try:
+        state = cm.refresh_customers(_qbo(), realm)
+    except QboError as error:
+        db.session.rollback()
+        return _back([("danger", "The customer list was not refreshed. " + plain_error(error))])
+    return _back([("success", f"Read {state.customer_count} customers from QuickBooks and "
+                              "updated the proposed matches.")])
+
+
+@bp.route("/quickbooks/client-matching/candidates/<kind>/<int:subject_id>")
+@roles(EVERYONE_LOGGED_IN)
+def client_matching_candidates(kind: str, subject_id: int):
+    """The searchable drop-down of one row, swapped in place by htmx as the person types."""
+    realm = _require_realm()
+    pkind = _kind(kind)
+    _check_subject(pkind, subject_id)
+    current = request.args.get(f"customer_{kind}_{subject_id}", "")
+    options = cm.candidates_for(realm, pkind, subject_id, request.args.get("find", ""))
+    if current and current not in {o[0] for o in options}:
+        known = cm._names(realm, [current]).get(current)
+        if known:
+            options.insert(0, (current, cm.label_of(known), "current choice"))
+    from jinja2_fragments.flask import render_block
+
+    return render_block(TEMPLATE, "candidate_select", kind=kind, subject_id=subject_id,
+                        options=options, selected=current, can_manage=current_user.role in MANAGERS)
+
+
+def _kind(kind: str) -> ProposalKind:
+    try:
+        return ProposalKind(kind)
+    except ValueError:
+        abort(404)
+
+
+def _check_subject(kind: ProposalKind, subject_id: int) -> None:
+    if kind == ProposalKind.PAYER:
+        if db.session.get(Payer, subject_id) is None:
+            abort(404)
+        return
+    client = db.session.get(Client, subject_id)
+    if client is None or not current_user.can_see_office(client.office_id):
+        abort(404)
+
+
+@bp.route("/quickbooks/client-matching/save", methods=["POST"])
+@roles(MANAGERS)
+def client_matching_save():
+    realm = _require_realm()
+    messages = []
+    creations = []
+    for kind in (ProposalKind.CLIENT, ProposalKind.PAYER):
+        ids = [int(v) for v in request.form.getlist(f"row_{kind.value}") if v.isdigit()]
+        choices = [cm.Choice(i, request.form.get(f"customer_{kind.value}_{i}", ""),
+                             request.form.get(f"create_{kind.value}_{i}") == "on") for i in ids]
+        result = cm.save_choices(realm, kind, choices, current_user.id)
+        creations += result.creations
+        messages += [("danger", e) for e in result.errors] + [("info", n) for n in result.notes]
+        done = result.linked + result.changed + result.removed
+        if done:
+            messages.append(("success", f"Saved {done} {'payer' if kind == ProposalKind.PAYER else 'client'} "
+                                        f"match{'es' if done != 1 else ''}."))
+    messages += _create(realm, creations)
+    if not messages:
+        messages.append(("info", "Nothing to save: no choice was changed."))
+    return _back(messages)
+
+
+def _create(realm: str, creations) -> list[tuple[str, str]]:
+    """Write pending rows for the new requests, then send every pending one (retries included)."""
+    settings = cm.creation_settings(realm)
+    rows, skipped = cc.request_creations(realm, creations, settings.name_format, current_user.id)
+    pending_before = db.session.scalar(select(PendingCreation.id).where(
+        PendingCreation.realm_id == realm, PendingCreation.status == CreationStatus.PENDING).limit(1))
+    if not rows and pending_before is None:
+        return [("info", s + ".") for s in skipped]
+    try:
+        outcome = cc.process_pending(_qbo(), realm)
+    except QboError as error:
+        return [("danger", "Nothing was created in QuickBooks. " + plain_error(error) +
+                 " Your choices are kept; press Save again to retry.")]
+    messages = [("info", s + ".") for s in skipped]
+    if outcome.created:
+        messages.append(("success", "Created in QuickBooks: " +
+                         ", ".join(r.display_name for r in outcome.created) + "."))
+    if outcome.adopted:
+        messages.append(("success", "Found already in QuickBooks and linked: " +
+                         ", ".join(r.display_name for r in outcome.adopted) + "."))
+    for row in outcome.name_taken:
+        messages.append(("warning", row.last_error + " Choose below: link to it, or create with "
+                                    "a distinguishing name."))
+    for row in outcome.failed:
+        messages.append(("danger", f"“{row.display_name}” was not created: {row.last_error}"))
+    if outcome.error:
+        messages.append(("danger", f"{outcome.error} {len(outcome.still_pending)} customer(s) are "
+                                   "waiting; press Save again to retry — nothing will be created twice."))
+    return messages
+
+
+@bp.route("/quickbooks/client-matching/accept-auto", methods=["POST"])
+@roles(MANAGERS)
+def client_matching_accept_auto():
+    realm = _require_realm()
+    result = cm.accept_all_auto(realm, current_user, _filters(request.values)["office"])
+    messages = [("danger", e) for e in result.errors]
+    messages.insert(0, ("success", f"Accepted {result.linked} automatic match"
+                                   f"{'es' if result.linked != 1 else ''}."))
+    return _back(messages)
+
+
+@bp.route("/quickbooks/client-matching/unlink/<kind>/<int:subject_id>", methods=["POST"])
+@roles(MANAGERS)
+def client_matching_unlink(kind: str, subject_id: int):
+    realm = _require_realm()
+    pkind = _kind(kind)
+    _check_subject(pkind, subject_id)
+    removed = cm.remove_link(realm, pkind, subject_id)
+    return _back([("success", "The link was removed.") if removed else ("info", "There was no link.")])
+
+
+def _creation(creation_id: int) -> PendingCreation:
+    row = db.session.get(PendingCreation, creation_id)
+    if row is None or row.realm_id != _realm():
+        abort(404)
+    if row.client_id:
+        _check_subject(ProposalKind.CLIENT, row.client_id)
+    return row
+
+
+@bp.route("/quickbooks/client-matching/creation/<int:creation_id>/link", methods=["POST"])
+@roles(MANAGERS)
+def client_matching_link_conflict(creation_id: int):
+    """After 6240: "that customer is this client" — link to the customer holding the name."""
+    row = _creation(creation_id)
+    error = cc.link_to_conflict(row, current_user.id)
+    return _back([("danger", error)] if error else [("success", f"Linked to “{row.display_name}”.")])
+
+
+@bp.route("/quickbooks/client-matching/creation/<int:creation_id>/rename", methods=["POST"])
+@roles(MANAGERS)
+def client_matching_create_renamed(creation_id: int):
+    """After 6240: create under a distinguishing name (one of the offered ones, or typed)."""
+    row = _creation(creation_id)
+    name = cc.clean_name(request.form.get("new_name", ""), cc.DISPLAY_NAME_MAX)
+    if not name or name == row.display_name:
+        return _back([("danger", "Choose a different name for the new customer.")])
+    from models.links import LinkKind
+
+    request_ = cc.CreationRequest(LinkKind(row.link_kind), client_id=row.client_id,
+                                  payer_id=row.payer_id, parent_qbo_id=row.parent_qbo_id,
+                                  display_name=name)
+    return _back(_create(row.realm_id, [request_]))
+
+
+@bp.route("/quickbooks/client-matching/creation/<int:creation_id>/cancel", methods=["POST"])
+@roles(MANAGERS)
+def client_matching_cancel_creation(creation_id: int):
+    cc.cancel(_creation(creation_id))
+    return _back([("info", "The request to create this customer was dropped.")])
