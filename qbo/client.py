@@ -231,6 +231,9 @@ class QboClient:
                                      headers=request_headers)
         except httpx.TransportError as error:
             raise _transport_failure(error) from None
+        except ConnectionError as error:  # raised through an in-process WSGI transport
+            raise TransientError(f"Connection to QuickBooks lost ({type(error).__name__})",
+                                 ambiguous=True) from None
 
     @staticmethod
     def _parse(response: httpx.Response) -> dict:

@@ -34,6 +34,16 @@ class RedactingFilter(logging.Filter):
 
 
 _FILTER = RedactingFilter()
+_previous_factory = None
+
+
+def _redacting_record_factory(*args, **kwargs):
+    record = _previous_factory(*args, **kwargs)
+    _FILTER.filter(record)
+    return record
+
+
+_redacting_record_factory.careledger_redacting = True
 
 
 def install_redaction() -> None:
@@ -48,3 +58,12 @@ def install_redaction() -> None:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
+    # Filters on handlers and named loggers miss handlers added later (gunicorn, pytest, a custom
+    # logging config) and records of child loggers (e.g. "authlib.oauth2.rfc6749.grants…", which
+    # the in-process sandbox uses to log issued tokens). Redacting where records are created
+    # covers every logger and every handler, whatever their order.
+    global _previous_factory
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "careledger_redacting", False):
+        _previous_factory = current
+        logging.setLogRecordFactory(_redacting_record_factory)

@@ -1,0 +1,109 @@
+"""Tokens never sit readable in the database file, never reach a log (at DEBUG, httpx and authlib
+included), never appear in a page; and the CLI prints status and disconnects."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import httpx
+
+from tests.qbo.conftest import COMPANY, REALM
+from tests.qbo.test_qbo_connect_flow import age_access_token, api_status, call_company_info, stored
+
+NOISY = ("", "httpx", "httpcore", "authlib", "werkzeug", "urllib3", "requests_oauthlib",
+         "services", "qbo", "qbo_sandbox")
+
+
+def test_tokens_are_not_readable_in_the_database_file(live, person):
+    person.connect()
+    _, access, refresh = stored(live)
+    age_access_token(live)
+    call_company_info(live)                    # a refresh writes a second pair
+    _, access2, refresh2 = stored(live)
+    db_file = Path(live.app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    raw = b"".join(p.read_bytes() for p in db_file.parent.glob(db_file.name + "*"))
+    assert COMPANY.encode() in raw                      # the file is the right one
+    for secret in (access, refresh, access2, refresh2):
+        assert secret.encode() not in raw
+        assert secret[:24].encode() not in raw          # not even a prefix
+    key_file = Path(live.app.config["TOKEN_ENCRYPTION_KEY_FILE"])
+    assert key_file.read_bytes().strip() not in raw     # the key lives elsewhere
+
+
+def test_no_token_in_logs_at_debug(live, person, caplog):
+    for name in NOISY:
+        caplog.set_level(logging.DEBUG, logger=name or None)
+    callback, _ = person.connect()
+    _, access, refresh = stored(live)
+    age_access_token(live)
+    call_company_info(live)
+    _, access2, refresh2 = stored(live)
+    person.http.post(live.path("/accounting/quickbooks/disconnect"),
+                     data={"csrf_token": person.csrf("/accounting/quickbooks")})
+    code = callback.split("code=")[1].split("&")[0]
+    secrets = {"access": access, "refresh": refresh, "access2": access2, "refresh2": refresh2,
+               "code": code, "client_secret": live.app.config["QBO_CLIENT_SECRET"]}
+
+    assert len(caplog.records) > 20, "DEBUG logging did not capture the HTTP traffic"
+    assert any(r.name.startswith("httpx") for r in caplog.records)
+    text = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
+    for name, secret in secrets.items():
+        assert secret not in text, f"{name} leaked into the logs"
+        assert secret[-20:] not in text, f"the end of {name} leaked into the logs"
+
+
+def test_cli_status_and_disconnect(live, person):
+    person.connect()
+    _, access, _ = stored(live)
+    runner = live.app.test_cli_runner()
+    result = runner.invoke(args=["qbo", "status"])
+    assert result.exit_code == 0, result.output
+    assert COMPANY in result.output and REALM in result.output
+    assert "Owner Person" in result.output and "Connected" in result.output
+    assert access not in result.output
+
+    as_json = runner.invoke(args=["qbo", "status", "--json", "--check"])
+    assert '"connected": true' in as_json.output
+
+    result = runner.invoke(args=["qbo", "disconnect", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Disconnected from" in result.output
+    assert api_status(live, access) == 401
+    assert "Disconnected" in runner.invoke(args=["qbo", "status"]).output
+
+
+def test_cli_rotate_key(live, person):
+    from cryptography.fernet import Fernet
+
+    person.connect()
+    _, access, refresh = stored(live)
+    old_key = Path(live.app.config["TOKEN_ENCRYPTION_KEY_FILE"]).read_text().strip()
+    new_key = Fernet.generate_key().decode()
+    live.app.config["TOKEN_ENCRYPTION_KEY"] = f"{new_key},{old_key}"
+    live.app.extensions.pop("qbo.token_cipher", None)
+    result = live.app.test_cli_runner().invoke(args=["qbo", "rotate-key"])
+    assert "Re-encrypted 2" in result.output
+    live.app.config["TOKEN_ENCRYPTION_KEY"] = new_key            # the old key is gone now
+    live.app.extensions.pop("qbo.token_cipher", None)
+    assert stored(live)[1:] == (access, refresh)
+    assert httpx.get(live.path("/login")).status_code == 200
+
+
+def test_redaction_covers_child_loggers_and_handlers_added_later(app):
+    import io
+
+    stream = io.StringIO()
+    late = logging.StreamHandler(stream)
+    child = logging.getLogger("authlib.oauth2.rfc6749.grants.some_child")
+    child.addHandler(late)
+    child.setLevel(logging.DEBUG)
+    try:
+        child.debug("Issue token %s", {"access_token": "eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4Q0JD",
+                                       "refresh_token": "AB11700000000012345678901234567890"})
+        logging.getLogger("somewhere.else").warning(
+            "header Authorization: Bearer eyJabcdefghijklmnopqrstuvwxyz0123456789")
+    finally:
+        child.removeHandler(late)
+    assert "eyJhbGciOiJkaXIi" not in stream.getvalue()
+    assert "AB1170000000001234" not in stream.getvalue()
+    assert "[REDACTED]" in stream.getvalue()
