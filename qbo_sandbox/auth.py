@@ -1,15 +1,12 @@
 """Bearer tokens on the Accounting API, checked through the OAuth half's `resolve_bearer`.
 
 Produces the gateway's own envelopes: 401 (lower-case keys, WWW-Authenticate) and 403 (3100).
-Before the OAuth half existed, tests could install a resolver at
-app.extensions["qbo_sandbox.bearer_resolver"]; it is only consulted when the OAuth package is
-missing, so final tests go through the real OAuth half.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qbo_sandbox import faults
+from qbo_sandbox import faults, oauth
 
 WWW_AUTHENTICATE = 'Bearer realm="Intuit", error="invalid_token"'
 
@@ -22,26 +19,13 @@ class AuthOutcome:
     body: dict | None = None
 
 
-def _resolver(app):
-    try:
-        from qbo_sandbox import oauth  # the OAuth half (another engineer's package)
-        if hasattr(oauth, "resolve_bearer"):
-            return oauth.resolve_bearer
-    except ImportError:
-        pass
-    return app.extensions.get("qbo_sandbox.bearer_resolver")
-
-
 def check(app, authorization: str | None, realm_id: str) -> AuthOutcome:
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return AuthOutcome(False, status=401, body=faults.authentication_failed(
             "Authorization header is missing or is not a bearer token"))  # UNCONFIRMED wording
-    resolve = _resolver(app)
-    if resolve is None:
-        return AuthOutcome(False, status=401, body=faults.authentication_failed("Token invalid"))
-    result = resolve(app, token)
+    result = oauth.resolve_bearer(app, token)
     if not result.ok:
         detail = {
             "malformed": "Malformed bearer token: too short or too long",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import re
 import threading
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 from qbo_sandbox.throttle import DEFAULT_LIMITS
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 import httpx
 
 from qbo_sandbox import create_app
-from qbo_sandbox.demo import build_demo_company
-from tests.sandbox.api.conftest import build_app, invoice_body, make_api
+from tests.sandbox.api.conftest import invoice_body
 
 DEMO_REALM = "9341453172471531"
 

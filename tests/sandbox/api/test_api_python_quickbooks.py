@@ -12,7 +12,6 @@ from quickbooks.batch import batch_create, batch_delete
 from quickbooks.cdc import change_data_capture
 from quickbooks.exceptions import (AuthorizationException, ObjectNotFoundException,
                                    QuickbooksException, UnsupportedException, ValidationException)
-from quickbooks.objects.base import Ref
 from quickbooks.objects.customer import Customer
 from quickbooks.objects.detailline import SalesItemLine, SalesItemLineDetail
 from quickbooks.objects.invoice import Invoice

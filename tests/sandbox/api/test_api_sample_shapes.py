@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from tests.sandbox.api.conftest import OTHER_REALM, access_token, invoice_body, make_api
 from tests.sandbox.api.shapes import differences
