@@ -1,0 +1,105 @@
+"""Browser test of the Client Matching tab: connect to the local sandbox's demo company through
+the UI, refresh the customer list, change a drop-down, tick Add to QuickBooks, Save, see it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import sign_in, start_live_app
+
+QBO_USER = ("bookkeeper@sunrise.example", "qbo-e2e-pass")
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    server, live = start_live_app(tmp_path_factory.mktemp("matching"),
+                                  extra_config={"QBO_EXPORT_WORKER": "off"})
+    from qbo_sandbox import oauth
+    from qbo_sandbox.demo import ensure_demo_company
+
+    realm = ensure_demo_company(live.sandbox)
+    oauth.register_user(live.sandbox, *QBO_USER, realm)   # the QuickBooks user who authorizes
+    with live.app.app_context():   # a new client the books do not have yet
+        from extensions import db
+        from models import Client, Office
+
+        office = db.session.query(Office).order_by(Office.id).first()
+        db.session.add(Client(code="NEW-001", office=office, first_name="Zeb", last_name="Newcombe",
+                              email="zeb@example.com", phone="555-010-0199"))
+        db.session.commit()
+    yield live
+    server.shutdown()
+
+
+def connect_via_ui(page, live):
+    page.goto(live.path("/accounting/quickbooks"))
+    with page.expect_popup() as popup_info:
+        page.click("#qbo-connect")
+    popup = popup_info.value
+    popup.fill("#email", QBO_USER[0])
+    popup.fill("#password", QBO_USER[1])
+    popup.click("#signin")
+    popup.click("#authorize")
+    page.wait_for_url(re.compile(r".*/accounting/quickbooks/sync-settings.*"), timeout=30_000)
+
+
+def test_change_drop_down_add_to_quickbooks_and_save(page, live):
+    from demo_data.logins import DEMO_LOGINS
+
+    owner = DEMO_LOGINS["owner"]
+    sign_in(page, live, owner["email"], owner["password"])
+    connect_via_ui(page, live)
+
+    page.goto(live.path("/accounting/quickbooks/client-matching"))
+    page.click("#refresh-customers")
+    page.wait_for_selector("text=customers from QuickBooks and updated the proposed matches")
+
+    # A client with a proposal: pick a different customer through the search box + drop-down.
+    page.select_option("#cm-state", "review")
+    page.wait_for_selector("#client-matches tbody tr[data-state='review']")
+    row = page.locator("#client-matches tbody tr[data-state='review']").first
+    row_id = row.get_attribute("id")
+    row_code = row.locator("td .muted.small").first.inner_text().strip()
+    select = row.locator("select")
+    proposed = select.input_value()
+    options = [o for o in select.locator("option").evaluate_all("os => os.map(o => o.value)") if o and o != proposed]
+    if not options:   # no alternative listed: search for one instead
+        row.locator("input[type=search]").fill("a")
+        page.wait_for_timeout(800)
+        select = page.locator(f"#{row_id} select")
+        options = [o for o in select.locator("option").evaluate_all("os => os.map(o => o.value)") if o and o != proposed]
+    chosen = options[0]
+    select.select_option(chosen)
+    page.click("#save-matches")   # saves what every shown row has selected (the seed product's Save)
+    page.wait_for_selector(".alert-success:has-text('client match')")
+
+    # A client with nothing proposed: Add to QuickBooks.
+    page.select_option("#cm-state", "unmatched")
+    page.wait_for_selector("#client-matches tbody tr[data-state='unmatched']")
+    target = page.locator("#client-matches tbody tr[data-state='unmatched']").first
+    target_id = target.get_attribute("id")
+    target.locator("input[type=checkbox]").check()
+    page.click("#save-matches")
+    page.wait_for_selector("text=Created in QuickBooks:")
+    message = page.locator(".alert-success", has_text="Created in QuickBooks").inner_text()
+
+    # Both are now saved links, found with the search box under the Matched filter.
+    page.select_option("#cm-state", "matched")
+    page.fill("#cm-search", row_code)
+    page.wait_for_selector(f"#{row_id}")
+    assert page.locator(f"#{row_id} select").input_value() == chosen
+    page.fill("#cm-search", "Newcombe")
+    page.wait_for_selector(f"#{target_id} .badge-green")
+    assert page.locator(f"#{target_id} .badge-green").inner_text().strip() == "linked · created"
+    created_name = message.removeprefix("Created in QuickBooks: ").rstrip(".")
+    assert created_name == "Newcombe, Zeb"
+    assert created_name in page.locator(f"#{target_id} select option:checked").inner_text()
+
+    # And QuickBooks has exactly one such customer.
+    from qbo.client import quote
+    from services.qbo_connection import connected_client
+
+    with live.app.app_context():
+        found = connected_client().query_all("Customer", f"DisplayName = {quote(created_name)}")
+    assert len(found) == 1
