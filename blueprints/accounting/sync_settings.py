@@ -22,7 +22,7 @@ from extensions import db
 from htmx_responses import is_fragment_request, render_page
 from models import LineKind
 from models.sync_settings import DESCRIPTION_FIELDS
-from qbo.errors import DuplicateNameError, QboError
+from qbo.errors import DuplicateNameError, QboError, TransientError
 from services import qbo_catalog
 from services import sync_settings as svc
 from services.invoice_mapping import MAX_DOC_NUMBER, visit_description
@@ -205,9 +205,14 @@ def sync_settings_create_item():
             create["error"] = str(error)
         except DuplicateNameError:
             create["error"] = DUPLICATE_ITEM
+            # QBO answered for good and would replay this answer for the same requestid: the
+            # next submit (with another name) is a new attempt and needs a new id.
+            create["request_id"] = uuid.uuid4().hex
         except QboError as error:
             db.session.rollback()
             create["error"] = plain_error(error)
+            if not isinstance(error, TransientError):  # ambiguous failures keep the id for a retry
+                create["request_id"] = uuid.uuid4().hex
         else:
             catalog = qbo_catalog.cached_catalog(realm_id)
             if create["use_for"] in {row.slot for row in svc.item_rows()}:
