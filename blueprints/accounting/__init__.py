@@ -19,3 +19,4 @@ def qbo_templates_helpers():
 
 from blueprints.accounting import routes  # noqa: E402,F401
 from blueprints.accounting import sync_settings  # noqa: E402,F401  (issue #5: Sync Settings tab)
+from blueprints.accounting import client_matching  # noqa: E402,F401  (issue #6: Client Matching tab)

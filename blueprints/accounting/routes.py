@@ -33,6 +33,15 @@ def _can_manage() -> bool:
     return current_user.is_authenticated and current_user.role in MANAGERS
 
 
+def _local_login():
+    """With the built-in sandbox, who to sign in as in the pop-up (demo credentials, not secrets)."""
+    if "qbo_sandbox_app" not in current_app.extensions:
+        return None
+    from demo_data.logins import LOCAL_QBO_LOGIN
+
+    return LOCAL_QBO_LOGIN
+
+
 def _walkthrough():
     folder = os.path.join(current_app.static_folder, "img", "walkthrough")
     return [(f"img/walkthrough/{name}", caption) for name, caption in WALKTHROUGH
@@ -47,14 +56,7 @@ def integration():
     """The Installation tab."""
     return render_page("accounting/installation.html", block="status_panel",
                        status=connection.connection_status(), can_manage=_can_manage(),
-                       walkthrough=_walkthrough())
-
-
-@bp.route("/quickbooks/client-matching")
-@roles(EVERYONE_LOGGED_IN)
-def client_matching():
-    return render_template("accounting/placeholder.html", tab="client_matching",
-                           title="Client Matching")
+                       walkthrough=_walkthrough(), local_login=_local_login())
 
 
 @bp.route("/quickbooks/status")
@@ -72,7 +74,7 @@ def check():
     """Make one real call to QuickBooks so the status shows fresh facts."""
     view = connection.check_connection()
     return render_page("accounting/installation.html", block="status_panel", status=view,
-                       can_manage=True, walkthrough=_walkthrough())
+                       can_manage=True, walkthrough=_walkthrough(), local_login=_local_login())
 
 
 # --- connecting ----------------------------------------------------------------------------------
