@@ -12,8 +12,8 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import (Boolean, Column, Index, Integer, String, Table, Text, and_, func,
-                        insert, select, text, update)
+from sqlalchemy import (Boolean, Column, Index, Integer, String, Table, Text, and_, insert,
+                        select, text, update)
 
 from qbo_sandbox import clock, jsonutil
 from qbo_sandbox.db import Base, Company
@@ -29,7 +29,7 @@ entity_table = Table(
     Column("name", Text),            # DisplayName / Name as written
     Column("name_key", Text),        # lower-cased, for uniqueness checks
     Column("doc_number", String(64)),
-    Column("customer_id", Integer),  # CustomerRef.value of transactions
+    Column("customer_id", Integer),  # CustomerRef.value of transactions, ParentRef.value of names
     Column("created", String(20), nullable=False),  # UTC, sortable
     Column("updated", String(20), nullable=False),
     Column("deleted", Boolean, nullable=False, default=False),
@@ -137,7 +137,7 @@ class Tx:
             name=name,
             name_key=name.lower() if isinstance(name, str) else None,
             doc_number=doc.get("DocNumber"),
-            customer_id=_ref_int(doc.get("CustomerRef")),
+            customer_id=_ref_int(doc.get("CustomerRef") or doc.get("ParentRef")),
             created=doc.pop("_created_utc", None) or _meta_utc(meta.get("CreateTime")),
             updated=doc.pop("_updated_utc", None) or _meta_utc(meta.get("LastUpdatedTime")),
             deleted=bool(doc.get("status") == "Deleted"),
@@ -178,8 +178,7 @@ class Tx:
     def children(self, realm_id: str, etype: str, parent_id: int) -> list[dict]:
         c = entity_table.c
         stmt = select(c.doc).where(
-            c.realm_id == realm_id, c.type == etype, c.deleted.is_(False),
-            func.json_extract(c.doc, "$.ParentRef.value") == str(parent_id))
+            c.realm_id == realm_id, c.type == etype, c.deleted.is_(False), c.customer_id == parent_id)
         return [jsonutil.loads(r.doc) for r in self.conn.execute(stmt)]
 
     def run_select(self, sql: str, params: dict) -> list[dict]:
