@@ -31,6 +31,7 @@ ENVIRONMENT_LABELS = {
     "production": "QuickBooks Online (production)",
 }
 SCOPES = ("com.intuit.quickbooks.accounting", "openid")
+CALLBACK_PATH = "/accounting/quickbooks/callback"
 
 # Keys the app config may lack because config.ENV_KEYS does not list them (yet): read the
 # environment directly so operators can still set them.
@@ -88,7 +89,9 @@ def settings_from_config(config) -> QboSettings:
         web_base_url=str(_get(config, "QBO_WEB_BASE_URL", defaults["web"])).rstrip("/"),
         client_id=_get(config, "QBO_CLIENT_ID", ""),
         client_secret=_get(config, "QBO_CLIENT_SECRET", ""),
-        redirect_uri=_get(config, "QBO_REDIRECT_URI", ""),
+        # Default: this app's own callback under BASE_URL (what Intuit must have on file).
+        redirect_uri=_get(config, "QBO_REDIRECT_URI", "") or (
+            str(config.get("BASE_URL") or "").rstrip("/") + CALLBACK_PATH if config.get("BASE_URL") else ""),
         minor_version=int(_get(config, "QBO_MINOR_VERSION", 75)),
         connect_timeout=float(_get(config, "QBO_CONNECT_TIMEOUT", 5.0)),
         read_timeout=float(_get(config, "QBO_READ_TIMEOUT", 30.0)),

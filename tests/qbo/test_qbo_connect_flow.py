@@ -325,3 +325,20 @@ def test_connecting_a_different_company_asks_first(live, person):
     # the switch page cannot be used twice
     assert person.http.post(confirm.url, data={
         "csrf_token": person.csrf("/accounting/quickbooks"), "decision": "switch"}).status_code == 400
+
+
+def test_check_connection_refreshes_the_status_fragment(live, person):
+    person.connect()
+    token = person.csrf("/accounting/quickbooks")
+    fragment = person.http.post(live.path("/accounting/quickbooks/check"),
+                                headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<div id="qbo-status"')
+    assert COMPANY in fragment.text and "<nav" not in fragment.text
+
+
+def test_agency_user_is_refused_connecting_over_http(live):
+    agency = Person(live).sign_in("agency_user")
+    assert agency.start_connect().status_code == 403
+    page = agency.get("/accounting/quickbooks").text
+    assert "Only an Owner or Admin can connect" in page

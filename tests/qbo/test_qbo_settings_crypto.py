@@ -29,6 +29,8 @@ def test_explicit_urls_override_and_missing_keys_are_named():
     assert s.discovery_url == "http://127.0.0.1:9/d"
     assert s.api_base_url == "http://127.0.0.1:9"
     assert set(s.missing()) == {"QBO_CLIENT_ID", "QBO_CLIENT_SECRET", "QBO_REDIRECT_URI"}
+    derived = settings_from_config({"QBO_ENVIRONMENT": "production", "BASE_URL": "https://books.example/"})
+    assert derived.redirect_uri == "https://books.example/accounting/quickbooks/callback"
     assert "secret" not in repr(settings_from_config({"QBO_CLIENT_SECRET": "secret"}))
 
 
