@@ -31,7 +31,7 @@ from services.qbo_messages import plain_error
 
 TEMPLATE = "accounting/sync_settings.html"
 DUPLICATE_ITEM = "An item with this name already exists in QuickBooks — pick it from the list"
-SEARCH_THRESHOLD = 12  # item lists longer than this get a filter box per row
+SEARCH_THRESHOLD = 10  # item lists longer than this get a filter box per row
 
 
 def _can_manage() -> bool:
