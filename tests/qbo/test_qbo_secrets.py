@@ -107,3 +107,37 @@ def test_redaction_covers_child_loggers_and_handlers_added_later(app):
     assert "eyJhbGciOiJkaXIi" not in stream.getvalue()
     assert "AB1170000000001234" not in stream.getvalue()
     assert "[REDACTED]" in stream.getvalue()
+
+
+def test_cli_reaches_the_mounted_local_sandbox_without_a_server(tmp_path):
+    """`flask qbo disconnect` on a default installation: no server runs, the sandbox is in-process."""
+    from app import create_app
+    from extensions import db
+    from models.qbo import CONNECTION_ID, ConnectionStatus, QboConnection
+    from qbo.oauth import TokenSet
+    from qbo_sandbox import oauth
+    from services.qbo_tokens import store_token_set
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "cli-local", "INSTANCE_PATH": str(tmp_path / "i"),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.sqlite'}",
+                      "QBO_SANDBOX_DATABASE": f"sqlite:///{tmp_path / 'sandbox.sqlite'}",
+                      "QBO_SANDBOX_ENABLED": True, "QBO_EXPORT_WORKER": "off",
+                      "BASE_URL": "http://127.0.0.1:9"})   # nothing listens there
+    sandbox = app.extensions["qbo_sandbox_app"]
+    realm = sandbox.config["DEMO_REALM_ID"]
+    issued = oauth.issue_tokens_for_tests(sandbox, app.config["QBO_CLIENT_ID"], realm)
+    with app.app_context():
+        db.create_all()
+        db.session.add(QboConnection(id=CONNECTION_ID, status=ConnectionStatus.CONNECTED,
+                                     realm_id=realm, company_name="Sunrise Home Care LLC"))
+        db.session.commit()
+        store_token_set(TokenSet.from_response(issued))
+    runner = app.test_cli_runner()
+    checked = runner.invoke(args=["qbo", "status", "--check"])
+    assert "Last successful call" in checked.output and "None" in checked.output.split("Last problem")[1]
+    result = runner.invoke(args=["qbo", "disconnect", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Disconnected from Sunrise Home Care LLC" in result.output
+    from qbo_sandbox.oauth import resolve_bearer
+
+    assert not resolve_bearer(sandbox, issued["access_token"]).ok
