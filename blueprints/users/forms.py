@@ -18,7 +18,8 @@ class OfficeCheckboxes(SelectMultipleField):
 class UserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = StringField("E-mail", validators=[DataRequired(), Length(max=254), email_shape])
-    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.AGENCY_USER.value,  # least privilege
+                       validators=[DataRequired()])
     office_ids = OfficeCheckboxes("Offices (Agency Users only)", coerce=int)
 
 

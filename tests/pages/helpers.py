@@ -17,7 +17,10 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # Endpoints deliberately outside the access hook, with the reason. Nothing else may lack a declaration.
 UNGUARDED = {"static": "public files (CSS/JS), served before the access hook"}
 
-# Rule argument name → the id of an existing record the Agency User may see (North office).
+# Rule argument name → a value for it, given the `world` fixture (tests/pages/conftest.py): the id of
+# an existing record the Agency User may see (North office), or a valid string for non-id arguments.
+# A new route with a new argument name fails the access tests until it is added here; if it needs a
+# record the fixtures lack, create it in the lambda (e.g. `lambda w: make_thing(w).id`).
 URL_ARGUMENTS = {
     "client_id": lambda w: w.data.ann.id,
     "batch_id": lambda w: w.data.north_draft.id,
