@@ -76,7 +76,8 @@ class Prepared:
         return str(self.record_id)  # bId ≤10 characters: a record id is
 
 
-PrepareFn = Callable[[InvoiceExport], Prepared]
+# Records of one group → per record id, the Prepared invoice or why it cannot be sent.
+PrepareFn = Callable[[list], dict]
 
 
 def batch_request_id(group: list[Prepared]) -> str:
@@ -141,7 +142,8 @@ class ExportEngine:
         self.options = options or EngineOptions()
         self.sleep = sleep
         self.blocked_until: dict[str, float] = {}
-        self.stats = {"batches": 0, "lookups": 0, "throttled": 0, "transient": 0}
+        self.stats = {"batches": 0, "lookups": 0, "throttled": 0, "transient": 0,
+                      "send_seconds": 0.0, "prepare_seconds": 0.0}
 
     # -- one group ------------------------------------------------------------------------
     def run_group(self, client: QboPort, ids: list[int]) -> QboPort:
@@ -149,7 +151,9 @@ class ExportEngine:
         use (it may have been replaced after a token refresh)."""
         realm_id = client.realm_id
         pacer = self.pacer_for(realm_id)
+        started = time.monotonic()
         pending = self._prepare_all(ids)
+        self.stats["prepare_seconds"] += time.monotonic() - started
         known_unsent: set[int] = set()
         tries = 0
         auth_failures = 0
@@ -177,9 +181,13 @@ class ExportEngine:
                 request_id = batch_request_id(group)
                 self._audit_sent(realm_id, group, request_id)
                 self.stats["batches"] += 1
-                results = client.batch(
-                    [{"bId": p.bid, "operation": "create", "Invoice": p.body} for p in group],
-                    request_id=request_id)
+                sent_at = time.monotonic()
+                try:
+                    results = client.batch(
+                        [{"bId": p.bid, "operation": "create", "Invoice": p.body} for p in group],
+                        request_id=request_id)
+                finally:
+                    self.stats["send_seconds"] += time.monotonic() - sent_at
             except ThrottledError as error:
                 self.stats["throttled"] += 1
                 wait = error.retry_after
@@ -221,20 +229,20 @@ class ExportEngine:
     # -- steps ----------------------------------------------------------------------------
     def _prepare_all(self, ids: list[int]) -> dict[int, Prepared]:
         pending: dict[int, Prepared] = {}
-        for record in db.session.scalars(db.select(InvoiceExport).where(InvoiceExport.id.in_(ids))
-                                         .order_by(InvoiceExport.id)):
-            if record.lease_owner != self.owner or record.status != ExportStatus.SENDING:
-                continue
-            try:
-                prepared = self.prepare(record)
-            except NotExportable as error:
+        mine = [record for record in db.session.scalars(
+                    db.select(InvoiceExport).where(InvoiceExport.id.in_(ids)).order_by(InvoiceExport.id))
+                if record.lease_owner == self.owner and record.status == ExportStatus.SENDING]
+        prepared = self.prepare(mine)
+        for record in mine:
+            outcome = prepared.get(record.id) or NotExportable("Could not be prepared", code="mapping")
+            if isinstance(outcome, NotExportable):
                 self._finish(record.id, record.realm_id, ExportStatus.FAILED, "failed",
                              invoice_id=record.invoice_id, job_id=record.job_id,
-                             error_code=error.code, last_error=str(error))
+                             error_code=outcome.code, last_error=str(outcome))
                 continue
-            record.qbo_customer_id = prepared.customer_id
-            record.expected_total = prepared.expected_total
-            pending[record.id] = prepared
+            record.qbo_customer_id = outcome.customer_id
+            record.expected_total = outcome.expected_total
+            pending[record.id] = outcome
         db.session.commit()
         return pending
 

@@ -56,12 +56,14 @@ def load_refs(realm_id: str, settings: SyncSettings, client_ids) -> MappingRefs:
                        classes=classes, departments=departments, term=term)
 
 
-def _load_invoice(invoice_id: int) -> Invoice:
-    return db.session.scalar(
-        select(Invoice).where(Invoice.id == invoice_id)
+def _load_invoices(invoice_ids) -> dict[int, Invoice]:
+    """Invoices with everything the mapping reads, in a few queries for the whole group."""
+    rows = db.session.scalars(
+        select(Invoice).where(Invoice.id.in_(list(invoice_ids)))
         .options(joinedload(Invoice.batch), joinedload(Invoice.client), joinedload(Invoice.payer),
                  selectinload(Invoice.lines).joinedload(InvoiceLine.service_type),
                  undefer(Invoice.subtotal), undefer(Invoice.tax)))
+    return {invoice.id: invoice for invoice in rows}
 
 
 def map_one(invoice: Invoice, realm_id: str, settings: SyncSettings | None = None,
@@ -78,24 +80,37 @@ def map_one(invoice: Invoice, realm_id: str, settings: SyncSettings | None = Non
     return mapped
 
 
-def prepare(record: InvoiceExport) -> Prepared:
-    """The engine's PrepareFn."""
-    invoice = _load_invoice(record.invoice_id)
-    if invoice is None:
-        raise NotExportable("The invoice no longer exists", code="missing")
-    try:
-        mapped = map_one(invoice, record.realm_id)
-    except MappingError as error:
-        raise NotExportable(str(error), code="mapping") from None
-    body = mapped.body
-    doc_number = body.get("DocNumber") or ""
-    if doc_number and record.doc_number != doc_number:
-        record.doc_number = doc_number
-    return Prepared(record_id=record.id, invoice_id=invoice.id, doc_number=doc_number,
-                    customer_id=str(body["CustomerRef"]["value"]), expected_total=mapped.qbo_total,
-                    body=body, request_id=record.request_id, attempts=record.attempts,
-                    job_id=record.job_id, user_id=record.requested_by_id,
-                    memo_marker=body.get("PrivateNote"), warnings=list(mapped.warnings))
+def prepare_group(records: list[InvoiceExport]) -> dict[int, Prepared | NotExportable]:
+    """The engine's PrepareFn: each record's invoice mapped and checked, or why it cannot be.
+    Settings and QBO refs are loaded once for the group."""
+    if not records:
+        return {}
+    realm_id = records[0].realm_id
+    invoices = _load_invoices(r.invoice_id for r in records)
+    settings = settings_for(realm_id)
+    refs = load_refs(realm_id, settings, [i.client_id for i in invoices.values()])
+    answer: dict[int, Prepared | NotExportable] = {}
+    for record in records:
+        invoice = invoices.get(record.invoice_id)
+        if invoice is None:
+            answer[record.id] = NotExportable("The invoice no longer exists", code="missing")
+            continue
+        try:
+            mapped = map_one(invoice, realm_id, settings, refs)
+        except MappingError as error:
+            answer[record.id] = NotExportable(str(error), code="mapping")
+            continue
+        body = mapped.body
+        doc_number = body.get("DocNumber") or ""
+        if doc_number and record.doc_number != doc_number:
+            record.doc_number = doc_number
+        answer[record.id] = Prepared(
+            record_id=record.id, invoice_id=invoice.id, doc_number=doc_number,
+            customer_id=str(body["CustomerRef"]["value"]), expected_total=mapped.qbo_total,
+            body=body, request_id=record.request_id, attempts=record.attempts, job_id=record.job_id,
+            user_id=record.requested_by_id, memo_marker=body.get("PrivateNote"),
+            warnings=list(mapped.warnings))
+    return answer
 
 
 @dataclass(frozen=True)

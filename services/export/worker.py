@@ -45,12 +45,12 @@ class ExportWorker:
                  prepare: Callable | None = None, threads: int | None = None,
                  poll_seconds: float | None = None, pacers: Pacers | None = None):
         from services.export.client import make_client
-        from services.export.prepare import prepare as default_prepare
+        from services.export.prepare import prepare_group as default_prepare
 
         self.app = app
         self.client_factory = client_factory or (lambda refresh=False: make_client(app, refresh))
         self.prepare = prepare or default_prepare
-        self.threads = threads or int(app.config.get("QBO_EXPORT_THREADS", 4))
+        self.threads = threads or int(app.config.get("QBO_EXPORT_THREADS", 8))
         self.poll_seconds = poll_seconds or float(app.config.get("QBO_EXPORT_POLL_SECONDS", 1.0))
         self.pacers = pacers or Pacers()
         self.options = options_from_config(app.config)
