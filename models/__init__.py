@@ -5,6 +5,7 @@ from models.clients import Client, Payer, PayerKind, ServiceType
 from models.qbo import ConnectionStatus, QboConnection, QboOAuthState
 from models.links import CustomerLink, LinkKind, LinkSource
 from models.sync_settings import ItemMapping, OfficeMapping, QboCatalogCache, SyncSettings
+from models.matching_state import CustomerListState, MatchProposal, PendingCreation, QboCustomerCopy
 from models.users import LoginAttempt, Role, User
 from models.export import ExportEvent, ExportJob, ExportStatus, InvoiceExport, JobStatus
 
@@ -13,5 +14,6 @@ __all__ = [
     "ServiceType", "CustomerLink", "LinkKind", "LinkSource", "InvoiceBatch", "Invoice", "InvoiceLine", "LineKind", "BatchStatus",
     "SyncSettings", "ItemMapping", "OfficeMapping", "QboCatalogCache",
     "ConnectionStatus", "QboConnection", "QboOAuthState",
+    "QboCustomerCopy", "CustomerListState", "MatchProposal", "PendingCreation",
     "InvoiceExport", "ExportJob", "ExportEvent", "ExportStatus", "JobStatus",
 ]

@@ -49,6 +49,28 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # flask-login refuses inactive accounts
         return self.is_active_account
 
+    def get_id(self) -> str:
+        """What the session cookie remembers: the id plus a fingerprint of the password hash, so a
+        password change signs out every other session of this account."""
+        return f"{self.id}:{self._password_fingerprint()}"
+
+    @classmethod
+    def from_session_id(cls, session_id: str) -> User | None:
+        """The signed-in user for a session, or None when the account was deactivated or its
+        password changed since the session began."""
+        user_id, _, fingerprint = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(cls, int(user_id))
+        if user is None or not user.is_active or fingerprint != user._password_fingerprint():
+            return None
+        return user
+
+    def _password_fingerprint(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 

@@ -14,6 +14,13 @@ def _database_url(tmp_path) -> str:
     return os.environ.get("CARELEDGER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 
+def _forget_request_globals():
+    from flask import g
+
+    for name in ("_login_user", "csrf_token"):
+        g.pop(name, None)
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app({
@@ -25,6 +32,10 @@ def app(tmp_path):
         "BASE_URL": "http://localhost",
         "INSTANCE_PATH": str(tmp_path / "instance"),
     })
+    # The fixture keeps one app context open for the whole test and Flask reuses it for every
+    # request a test client makes, so per-request caches in `g` (flask-login's user, flask-wtf's
+    # CSRF token) would leak from one request or client to the next. Clear them first thing.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_request_globals)
     with app.app_context():
         _db.drop_all()
         _db.create_all()

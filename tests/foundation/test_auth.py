@@ -56,3 +56,20 @@ def test_post_without_csrf_token_is_rejected(client, make_user):
     response = client.post("/login", data={"email": user.email, "password": "pw-owner"})
     assert response.status_code == 400
     assert client.get("/").status_code == 302
+
+
+def test_deactivated_account_loses_its_open_session(client, auth, make_user, db):
+    user = make_user(Role.ADMIN)
+    auth.login_as(user)
+    assert client.get("/").status_code == 200
+    user.is_active_account = False
+    db.session.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_password_change_signs_out_other_sessions(client, auth, make_user, db):
+    user = make_user(Role.ADMIN)
+    auth.login_as(user)
+    user.set_password("a-brand-new-password")
+    db.session.commit()
+    assert client.get("/").status_code == 302

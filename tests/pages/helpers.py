@@ -26,6 +26,13 @@ URL_ARGUMENTS = {
     "batch_id": lambda w: w.data.north_draft.id,
     "invoice_id": lambda w: w.data.inv1.id,
     "user_id": lambda w: w.spare_user.id,
+    # Client Matching: a client row, and a pending "Add to QuickBooks" creation (none exists: the
+    # allowed roles get a 404, which still proves the gate let them through).
+    "kind": lambda w: "client",
+    "subject_id": lambda w: w.data.ann.id,
+    "creation_id": lambda w: 999999,
+    # A company switch waiting for confirmation (none exists here: same reasoning).
+    "state_id": lambda w: 999999,
 }
 
 
