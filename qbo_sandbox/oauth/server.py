@@ -175,7 +175,12 @@ class RotatingRefreshGrant(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token):
-        return store.find_refresh_token(current_app, refresh_token)
+        credential = store.find_refresh_token(current_app, refresh_token)
+        if credential is None or float(current_app.config["REFRESH_TOKEN_GRACE_SECONDS"]) > 0:
+            return credential
+        # Without a grace period a refresh token is good for exactly one refresh: claim it
+        # atomically, so of two concurrent refreshes with the same token only one succeeds.
+        return credential if store.supersede_refresh_token(current_app, credential.token_hash) else None
 
     def authenticate_user(self, credential):
         user = store.get_user(current_app, credential.user_id)

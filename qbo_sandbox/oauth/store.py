@@ -293,11 +293,14 @@ def find_refresh_token(app, refresh_token: str) -> RefreshCredential | None:
                                  grant.scope)
 
 
-def supersede_refresh_token(app, token_hash: str) -> None:
+def supersede_refresh_token(app, token_hash: str) -> bool:
+    """Mark a refresh token as replaced. True only for the one caller that did it, which makes
+    this the atomic claim two concurrent refreshes with the same token race for."""
     with session_for(app) as s, s.begin():
-        s.execute(update(OAuthToken).where(OAuthToken.token_hash == token_hash,
-                                           OAuthToken.superseded_at.is_(None))
-                  .values(superseded_at=_now()))
+        result = s.execute(update(OAuthToken).where(OAuthToken.token_hash == token_hash,
+                                                    OAuthToken.superseded_at.is_(None))
+                           .values(superseded_at=_now()))
+        return result.rowcount == 1
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 revocation, userinfo, storage, and the Python API the Accounting API half relies on."""
 from __future__ import annotations
 
+import base64
 import json
 import time
 from hashlib import sha256
@@ -342,3 +343,32 @@ def test_issue_tokens_for_tests_id_token_verifies_against_jwks(live):
     kid = jwt.get_unverified_header(body["id_token"])["kid"]
     claims = jwt.decode(body["id_token"], jwks[kid].key, audience=CID, algorithms=["RS256"])
     assert claims["realmid"] == TEST_REALM
+
+
+def test_concurrent_refreshes_with_one_token_yield_one_new_token(tmp_path):
+    """Two clients racing with the same refresh token: exactly one wins (no forked token chains)."""
+    import threading
+
+    from qbo_sandbox import oauth
+    from tests.sandbox.conftest import make_sandbox_app
+
+    app = make_sandbox_app(tmp_path)
+    oauth.register_client(app, "race-client", "race-secret")
+    tokens = oauth.issue_tokens_for_tests(app, "race-client", TEST_REALM)
+    results = []
+    barrier = threading.Barrier(6)
+
+    def refresh():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post("/oauth2/v1/tokens/bearer", data={
+            "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+            headers={"Authorization": "Basic " + base64.b64encode(b"race-client:race-secret").decode()})
+        results.append(response.status_code)
+
+    threads = [threading.Thread(target=refresh) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200] + [400] * 5
