@@ -66,7 +66,7 @@ class SyncSettings(db.Model):
     customer_name_format: Mapped[NameFormat] = mapped_column(_enum(NameFormat),
                                                              default=NameFormat.LAST_FIRST)
     payer_mode: Mapped[PayerMode] = mapped_column(_enum(PayerMode),
-                                                  default=PayerMode.PAYER_SUBCUSTOMER)
+                                                  default=PayerMode.CLIENT)
     office_department: Mapped[bool] = mapped_column(default=False)
     office_class: Mapped[bool] = mapped_column(default=False)
     # Captured from the company's preferences at save: ClassRef goes on each line when QBO tracks
@@ -83,7 +83,7 @@ class SyncSettings(db.Model):
                         term_id=None, term_name="", description_template=DEFAULT_DESCRIPTION,
                         line_grouping=LineGrouping.PER_VISIT,
                         customer_name_format=NameFormat.LAST_FIRST,
-                        payer_mode=PayerMode.PAYER_SUBCUSTOMER, office_department=False,
+                        payer_mode=PayerMode.CLIENT, office_department=False,
                         office_class=False, class_per_line=False)
         super().__init__(**{**defaults, **kwargs})
 

@@ -123,7 +123,7 @@ class SettingsInput:
     description: list[str] = field(default_factory=list)       # ordered field names
     line_grouping: str = LineGrouping.PER_VISIT.value
     customer_name_format: str = NameFormat.LAST_FIRST.value
-    payer_mode: str = PayerMode.PAYER_SUBCUSTOMER.value
+    payer_mode: str = PayerMode.CLIENT.value
     office_class: bool = False
     office_department: bool = False
     office_classes: dict[int, str] = field(default_factory=dict)      # office id → class id

@@ -260,7 +260,8 @@ def test_payer_invoices_go_to_the_client_or_to_the_sub_customer_under_the_payer(
     own = build_qbo_invoice(invoice, sample_lines(), SyncSettings(payer_mode=PayerMode.CLIENT), refs())
     assert own.body["CustomerRef"]["value"] == "58"
     with pytest.raises(MappingError, match="Rosa Ibarra has no QuickBooks customer under its payer"):
-        build_qbo_invoice(invoice, sample_lines(), SyncSettings(), refs(customers={}))
+        build_qbo_invoice(invoice, sample_lines(), SyncSettings(payer_mode=PayerMode.PAYER_SUBCUSTOMER),
+                          refs(customers={}))
 
 
 def test_office_class_and_location():
