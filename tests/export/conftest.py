@@ -4,6 +4,7 @@ the sandbox with real OAuth tokens; every export goes over HTTP like it would to
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -38,7 +39,10 @@ def app_config(tmp_path, sandbox_url: str, **extra) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "export-tests",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.sqlite'}",
+        # CARELEDGER_TEST_DATABASE_URL runs these on PostgreSQL (use a database of their own:
+        # each test drops and creates the tables).
+        "SQLALCHEMY_DATABASE_URI": (os.environ.get("CARELEDGER_TEST_DATABASE_URL")
+                                    or f"sqlite:///{tmp_path / 'app.sqlite'}"),
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "QBO_SANDBOX_ENABLED": False,
         "QBO_ENVIRONMENT": "local",
@@ -228,15 +232,30 @@ def sandbox_live(tmp_path):
 
 
 @pytest.fixture
-def export_app(tmp_path, sandbox_live):
-    app = create_app(app_config(tmp_path, sandbox_live.base_url))
-    with app.app_context():
-        _db.create_all()
-    connect(app, sandbox_live.app)
-    yield app
-    with app.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
+def make_export_app(tmp_path, sandbox_live):
+    """Build the app (with extra config), on fresh tables, connected to the live sandbox."""
+    made = []
+
+    def _make(**extra):
+        app = create_app(app_config(tmp_path, sandbox_live.base_url, **extra))
+        with app.app_context():
+            _db.drop_all()
+            _db.create_all()
+        connect(app, sandbox_live.app)
+        made.append(app)
+        return app
+
+    yield _make
+    for app in made:
+        with app.app_context():
+            _db.session.remove()
+            _db.drop_all()
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def export_app(make_export_app):
+    return make_export_app()
 
 
 @pytest.fixture

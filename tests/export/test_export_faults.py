@@ -6,14 +6,12 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
 from extensions import db
 from models.export import ExportEvent, ExportStatus
 from qbo_sandbox.company import create as sandbox_create
 from qbo_sandbox.context import Ctx
-from tests.export.conftest import (REALM, app_config, connect, knobs_of, records_by_invoice,
-                                   run_jobs, seed_books, start_job)
+from tests.export.conftest import (REALM, knobs_of, records_by_invoice, run_jobs, seed_books,
+                                   start_job)
 
 
 def _sandbox_write(books, etype, body, update=False):
@@ -83,13 +81,8 @@ def test_request_that_hangs_past_our_timeout_is_checked_then_resent(books):
     assert all(r.attempts == 2 and not r.adopted for r in records.values())
 
 
-def test_429_storm_is_honoured_and_nothing_is_duplicated(tmp_path, sandbox_live):
-    from app import create_app
-
-    app = create_app(app_config(tmp_path, sandbox_live.base_url, QBO_EXPORT_THROTTLE_WAIT_MAX=0.3))
-    with app.app_context():
-        db.create_all()
-    connect(app, sandbox_live.app)
+def test_429_storm_is_honoured_and_nothing_is_duplicated(make_export_app, sandbox_live):
+    app = make_export_app(QBO_EXPORT_THROTTLE_WAIT_MAX=0.3)
     books = seed_books(app, sandbox_live.app, sandbox_live.base_url, invoices=70)  # 3 batches
     knobs_of(books).add_fault("throttle", times=8)
     start_job(books)
@@ -164,16 +157,12 @@ def test_validation_fault_on_one_invoice_while_the_others_succeed_then_retry(boo
     books.assert_exactly_once()
 
 
-def test_token_expiry_mid_export_refreshes_and_continues(tmp_path, sandbox_live):
-    from app import create_app
+def test_token_expiry_mid_export_refreshes_and_continues(make_export_app, sandbox_live):
     from models.qbo import QboConnection
 
-    app = create_app(app_config(tmp_path, sandbox_live.base_url))
-    with app.app_context():
-        db.create_all()
     knobs = sandbox_live.app.extensions["qbo_sandbox.knobs"]
     knobs.access_token_lifetime = 2
-    connect(app, sandbox_live.app)
+    app = make_export_app()
     knobs.access_token_lifetime = 3600
     with app.app_context():  # we believe the token is good for an hour; QuickBooks says 2 s
         row = db.session.get(QboConnection, 1)
