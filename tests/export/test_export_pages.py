@@ -107,6 +107,8 @@ def test_export_log_lists_who_exported_what_with_ids_and_filters(books, browser)
     rows = browser.get("/billing/exports?action=exported", headers=HX).get_data(as_text=True)
     assert rows.count('data-action="exported"') == 1 and 'data-action="queued"' not in rows
     assert re.search(r'class="mono">[0-9a-f]{32}<', rows)  # the request id
+    history = browser.get(f"/billing/invoices/{books.invoice_ids[1]}").get_data(as_text=True)
+    assert "QuickBooks export history" in history and "exported" in history and "Olive Owner" in history
 
 
 def test_agency_user_of_another_office_cannot_export(books):
