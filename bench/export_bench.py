@@ -174,6 +174,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sequential-limit", type=int, default=None,
                         help="time only this many sequential creates and extrapolate")
     parser.add_argument("--skip-sequential", action="store_true")
+    parser.add_argument("--skip-capacity", action="store_true",
+                        help="skip measuring the sandbox's own serial time per batch")
     args = parser.parse_args(argv)
     latency = args.latency_ms / 1000.0
     batches = math.ceil(args.invoices / 30)
@@ -199,6 +201,15 @@ def main(argv=None) -> int:
               f"= {smooth:6.1f} s  → exporter at {engine['seconds'] / smooth:4.2f}×")
         print(f"  sliding 60-s window (what the limits literally allow; {batches} ≤ 40 fit in one "
               f"window, so 10/s binds) = {window:6.1f} s  → exporter at {engine['seconds'] / window:4.2f}×")
+        if not args.skip_capacity:
+            # The sandbox executes one request at a time (one store lock per app), so its own
+            # processing time is a floor no client can beat: measure it serially, no latency.
+            probe = run_engine(tmp / "capacity", args.invoices, 0.0, 1)
+            per_batch = probe["send_seconds"] / max(probe["batches"], 1)
+            floor = batches * per_batch + latency
+            print(f"  this sandbox's serial processing: {per_batch * 1000:.0f} ms per batch of 30 → "
+                  f"{batches} batches + latency = {floor:6.1f} s  → exporter at "
+                  f"{engine['seconds'] / floor:4.2f}×")
         if not args.skip_sequential:
             seq = run_sequential(tmp / "sequential", args.invoices, args.latency_ms, args.sequential_limit)
             label = ("" if seq["measured"] == args.invoices
