@@ -162,3 +162,23 @@ def login(auth, users):
         signed_in.append(role)
         return auth.login_as(getattr(users, role))
     return _login
+
+
+def set_payer_mode(db, mode) -> None:
+    """Save this realm's Sync Settings with the given payer mode (the default is PayerMode.CLIENT)."""
+    from models.sync_settings import SyncSettings
+
+    row = db.session.query(SyncSettings).filter_by(realm_id=REALM).one_or_none()
+    if row is None:
+        row = SyncSettings(realm_id=REALM)
+        db.session.add(row)
+    row.payer_mode = mode
+    db.session.commit()
+
+
+@pytest.fixture
+def payer_subcustomer_mode(db, connected):
+    """Sync Settings send third-party invoices to the payer, with the client as sub-customer."""
+    from models.sync_settings import PayerMode
+
+    set_payer_mode(db, PayerMode.PAYER_SUBCUSTOMER)

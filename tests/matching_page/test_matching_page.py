@@ -80,7 +80,8 @@ def test_not_connected_says_so(client, login, users):
     assert "Connect to QuickBooks first" in html
 
 
-def test_page_lists_clients_with_proposals_preselected(client, connected, books, agency, login):
+def test_page_lists_clients_with_proposals_preselected(client, connected, payer_subcustomer_mode, books,
+                                                      agency, login):
     login("owner")
     refresh(client)
     html = client.get(URL).get_data(as_text=True)
@@ -90,7 +91,7 @@ def test_page_lists_clients_with_proposals_preselected(client, connected, books,
     assert "auto" in row and 'name="create_client_' in row
     assert "Gone, Gina" not in html                       # inactive client
     assert 'id="save-matches"' in html and 'id="accept-auto"' in html
-    assert 'id="payers"' in html                           # payer mode (the settings default)
+    assert 'id="payers"' in html                           # payer mode (set for this test)
 
 
 def test_agency_user_reads_only_their_offices(client, connected, books, agency, login, db):
@@ -277,7 +278,15 @@ def test_filters_and_pagination(client, connected, books, agency, login, db):
     assert ids == {str(agency.cara.id), str(agency.john.id), str(agency.pat.id)}
 
 
-def test_payers_section_save_and_create(client, connected, books, agency, login, db, qbo):
+def test_payers_section_hidden_in_client_mode(client, connected, books, agency, login):
+    login("owner")
+    refresh(client)
+    html = client.get(URL).get_data(as_text=True)   # the Sync Settings default: PayerMode.CLIENT
+    assert 'id="payers"' not in html and f'id="payer-{agency.acme.id}"' not in html
+
+
+def test_payers_section_save_and_create(client, connected, payer_subcustomer_mode, books, agency, login, db,
+                                        qbo):
     login("owner")
     refresh(client)
     html = client.get(URL).get_data(as_text=True)
