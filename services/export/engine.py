@@ -160,6 +160,7 @@ class ExportEngine:
         while pending:
             maybe_sent = [p for p in pending.values()
                           if p.attempts > 0 and p.record_id not in known_unsent]
+            sending = False  # a failure before the batch call (in the look-up) proves nothing sent
             try:
                 if maybe_sent:
                     self._lookup_and_adopt(client, pacer, maybe_sent, pending, conflict_fails=True)
@@ -181,6 +182,7 @@ class ExportEngine:
                 request_id = batch_request_id(group)
                 self._audit_sent(realm_id, group, request_id)
                 self.stats["batches"] += 1
+                sending = True
                 sent_at = time.monotonic()
                 try:
                     results = client.batch(
@@ -194,14 +196,16 @@ class ExportEngine:
                 if self.options.throttle_wait_max is not None:
                     wait = min(wait, self.options.throttle_wait_max)
                 pacer.pause(wait)
-                known_unsent.update(pending)  # a 429 is refused at the gate: nothing executed
+                if sending:
+                    known_unsent.update(pending)  # a 429 is refused at the gate: nothing executed
                 continue
             except ReconnectRequired as error:
                 self._release(pending, f"QuickBooks needs to be reconnected: {error}", pause_jobs=True)
                 self.blocked_until[realm_id] = time.monotonic() + self.options.reconnect_wait
                 return client
             except AuthenticationError as error:
-                known_unsent.update(pending)  # a 401 rejects the whole batch unexecuted (§5)
+                if sending:
+                    known_unsent.update(pending)  # a 401 rejects the whole batch unexecuted (§5)
                 auth_failures += 1
                 if auth_failures > self.options.auth_retries:
                     self._release(pending, f"QuickBooks refused our sign-in: {error}", pause_jobs=True)
@@ -212,7 +216,7 @@ class ExportEngine:
             except TransientError as error:
                 self.stats["transient"] += 1
                 tries += 1
-                if not error.ambiguous:
+                if sending and not error.ambiguous:
                     known_unsent.update(pending)
                 if tries >= self.options.max_tries:
                     self._fail_all(realm_id, pending, "unavailable",
@@ -221,7 +225,18 @@ class ExportEngine:
                     return client
                 self.sleep(self._backoff(tries))
                 continue
+            except QboError as error:  # the whole request refused (e.g. a malformed look-up)
+                self._fail_all(realm_id, pending, error.code or "error", plain_words(error))
+                return client
             self._apply_results(client, pacer, pending, group, results, known_unsent)
+            if pending:  # items whose outcome the answer left unknown (or throttled): go again
+                tries += 1
+                if tries >= self.options.max_tries:
+                    self._fail_all(realm_id, pending, "unavailable",
+                                   f"QuickBooks gave no clear answer after {tries} tries. Press "
+                                   "Retry; it will be checked before it is sent again.")
+                    break
+                self.sleep(self._backoff(tries))
         records.close_finished_jobs()
         db.session.commit()
         return client

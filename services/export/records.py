@@ -186,8 +186,10 @@ def job_counts(job_id: int) -> dict[str, int]:
 
 
 def close_finished_jobs() -> None:
-    """Running jobs whose records are all final become done. Caller commits."""
-    running = db.session.scalars(select(ExportJob).where(ExportJob.status == JobStatus.RUNNING))
+    """Running (or paused, since resumed) jobs whose records are all final become done.
+    Caller commits."""
+    running = db.session.scalars(select(ExportJob).where(
+        ExportJob.status.in_([JobStatus.RUNNING, JobStatus.PAUSED])))
     for job in running:
         counts = job_counts(job.id)
         if counts["queued"] == 0 and counts["sending"] == 0:
