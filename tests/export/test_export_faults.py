@@ -175,3 +175,16 @@ def test_token_expiry_mid_export_refreshes_and_continues(make_export_app, sandbo
     books.assert_exactly_once()
     with app.app_context():
         assert db.session.get(QboConnection, 1).token_version >= 2  # refreshed once, mid-export
+
+
+def test_throttled_look_up_after_a_dropped_commit_still_adopts(make_export_app, sandbox_live):
+    # The batch commits but its answer is lost; the look-up that must precede a resend is then
+    # throttled. A 429 on the look-up proves nothing about the batch: look up again, adopt.
+    app = make_export_app(QBO_EXPORT_THROTTLE_WAIT_MAX=0.3)
+    books = seed_books(app, sandbox_live.app, sandbox_live.base_url)
+    knobs_of(books).add_fault("commit_then_drop", times=1, operation="batch")
+    knobs_of(books).add_fault("throttle", times=2, operation="query")
+    start_job(books)
+    run_jobs(books)
+    books.assert_exactly_once()
+    assert all(r.adopted for r in records_by_invoice(books).values())
