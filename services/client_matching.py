@@ -32,8 +32,9 @@ from services.matching import (ClientRecord, CustomerIndex, CustomerRecord, matc
 from services.offices import visible_office_ids
 from services.pagination import Page, paginate
 
-FILTERS = ("all", "unmatched", "review", "matched")
-FILTER_LABELS = {"all": "All", "unmatched": "Unmatched", "review": "To review", "matched": "Matched"}
+FILTERS = ("all", "unmatched", "review", "auto", "matched")
+FILTER_LABELS = {"all": "All", "unmatched": "Unmatched", "review": "To review",
+                 "auto": "Auto match, not saved", "matched": "Matched"}
 
 
 # --- settings (issue #5 owns them; fall back to defaults until a company has saved any) ---------
@@ -176,10 +177,23 @@ class Row:
     options: list[tuple[str, str, str]] = field(default_factory=list)  # (id, label, note)
 
     @property
+    def proposed(self) -> bool:
+        return self.link is None and self.proposal is not None and bool(self.proposal.qbo_customer_id)
+
+    @property
     def selected_id(self) -> str:
+        """What the drop-down holds when the page opens (and so what an untouched Save stores):
+        the saved link, else an `auto` proposal. A `review` proposal is only suggested."""
         if self.link:
             return self.link.qbo_customer_id
-        if self.proposal and self.proposal.qbo_customer_id:
+        if self.proposed and self.proposal.status == "auto":
+            return self.proposal.qbo_customer_id
+        return ""
+
+    @property
+    def suggestion_id(self) -> str:
+        """The `review` proposal a person confirms by choosing it ("Use suggestion")."""
+        if self.proposed and self.proposal.status != "auto":
             return self.proposal.qbo_customer_id
         return ""
 
@@ -187,8 +201,8 @@ class Row:
     def state(self) -> str:
         if self.link:
             return "matched"
-        if self.proposal and self.proposal.qbo_customer_id:
-            return "review"
+        if self.proposed:
+            return "auto" if self.proposal.status == "auto" else "review"
         return "unmatched"
 
 
@@ -218,8 +232,9 @@ def _client_statement(realm_id: str, user, office_id, search, state):
                               func.lower(func.coalesce(CustomerLink.qbo_display_name, "")).like(like)))
     if state == "matched":
         stmt = stmt.where(CustomerLink.id.is_not(None))
-    elif state == "review":
-        stmt = stmt.where(CustomerLink.id.is_(None), MatchProposal.qbo_customer_id.is_not(None))
+    elif state in ("review", "auto"):
+        wanted = MatchProposal.status == "auto" if state == "auto" else MatchProposal.status != "auto"
+        stmt = stmt.where(CustomerLink.id.is_(None), MatchProposal.qbo_customer_id.is_not(None), wanted)
     elif state == "unmatched":
         stmt = stmt.where(CustomerLink.id.is_(None), MatchProposal.qbo_customer_id.is_(None))
     return stmt.order_by(func.lower(Client.last_name), func.lower(Client.first_name), Client.id)
@@ -301,6 +316,12 @@ def _fill_options(realm_id: str, rows: list[Row]) -> None:
 
         if row.link:
             add(row.link.qbo_customer_id, "linked")
+        if row.suggestion_id:   # first, and marked: the person confirms it by choosing it
+            copy = copies.get(row.suggestion_id)
+            if copy is not None and row.suggestion_id not in linked:
+                options.append((row.suggestion_id,
+                                f"Suggested: {label_of(copy)} ({row.proposal.score})", row.proposal.reason))
+                seen.add(row.suggestion_id)
         if row.proposal:
             add(row.proposal.qbo_customer_id, f"{row.proposal.score} · {row.proposal.reason}")
             for cid, score, why in row.proposal.alternative_list:
@@ -511,7 +532,7 @@ def remove_link(realm_id: str, kind: ProposalKind, subject_id: int) -> bool:
 def counts(realm_id: str, user, office_id: int | None = None) -> dict[str, int]:
     """How many visible active clients are matched / to review / unmatched (for the filter tabs)."""
     out = {}
-    for state in ("matched", "review", "unmatched"):
+    for state in ("matched", "auto", "review", "unmatched"):
         stmt = _client_statement(realm_id, user, office_id, "", state).order_by(None)
         out[state] = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     out["all"] = sum(out.values())

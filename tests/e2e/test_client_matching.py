@@ -20,6 +20,14 @@ def live(tmp_path_factory):
 
     realm = ensure_demo_company(live.sandbox)
     oauth.register_user(live.sandbox, *QBO_USER, realm)   # the QuickBooks user who authorizes
+    # Two customers typed with only an initial: the clients below get `review` proposals.
+    from qbo_sandbox import company as companies
+    from qbo_sandbox.context import Ctx
+
+    with live.sandbox.extensions["qbo_sandbox.store"].transaction() as tx:
+        ctx = Ctx(tx, realm, tx.company(realm))
+        for name in ("Finchley, H.", "Quartermaine, G."):
+            companies.create(ctx, "Customer", {"DisplayName": name})
     with live.app.app_context():   # a new client the books do not have yet
         from extensions import db
         from models import Client, Office
@@ -27,6 +35,8 @@ def live(tmp_path_factory):
         office = db.session.query(Office).order_by(Office.id).first()
         db.session.add(Client(code="NEW-001", office=office, first_name="Zeb", last_name="Newcombe",
                               email="zeb@example.com", phone="555-010-0199"))
+        db.session.add(Client(code="REV-001", office=office, first_name="Harold", last_name="Finchley"))
+        db.session.add(Client(code="REV-002", office=office, first_name="Gregory", last_name="Quartermaine"))
         db.session.commit()
     yield live
     server.shutdown()
@@ -55,24 +65,27 @@ def test_change_drop_down_add_to_quickbooks_and_save(page, live):
     page.click("#refresh-customers")
     page.wait_for_selector("text=customers from QuickBooks and updated the proposed matches")
 
-    # A client with a proposal: pick a different customer through the search box + drop-down.
+    # A `review` proposal is suggested, not selected: the row says "To review" and its drop-down
+    # holds "— choose —" until the person confirms with "Use suggestion".
     page.select_option("#cm-state", "review")
     page.wait_for_selector("#client-matches tbody tr[data-state='review']")
-    row = page.locator("#client-matches tbody tr[data-state='review']").first
-    row_id = row.get_attribute("id")
+    rows = page.locator("#client-matches tbody tr[data-state='review']")
+    assert rows.count() >= 2, "the demo company should give at least two `review` proposals"
+    row, untouched = rows.nth(0), rows.nth(1)
+    row_id, untouched_id = row.get_attribute("id"), untouched.get_attribute("id")
     row_code = row.locator("td .muted.small").first.inner_text().strip()
+    assert "To review" in row.inner_text()
     select = row.locator("select")
-    proposed = select.input_value()
-    options = [o for o in select.locator("option").evaluate_all("os => os.map(o => o.value)") if o and o != proposed]
-    if not options:   # no alternative listed: search for one instead
-        row.locator("input[type=search]").fill("a")
-        page.wait_for_timeout(800)
-        select = page.locator(f"#{row_id} select")
-        options = [o for o in select.locator("option").evaluate_all("os => os.map(o => o.value)") if o and o != proposed]
-    chosen = options[0]
-    select.select_option(chosen)
-    page.click("#save-matches")   # saves what every shown row has selected (the seed product's Save)
-    page.wait_for_selector(".alert-success:has-text('client match')")
+    assert select.input_value() == ""
+    assert untouched.locator("select").input_value() == ""
+    first_offer = select.locator("option").nth(1)
+    assert first_offer.inner_text().startswith("Suggested: ")
+    chosen = first_offer.get_attribute("value")
+    row.locator(".use-suggestion").click()
+    assert select.input_value() == chosen
+    page.click("#save-matches")   # saves what every shown row has selected: one confirmed suggestion
+    page.wait_for_selector(".alert-success:has-text('Saved 1 client match')")
+    page.wait_for_selector(f"#{untouched_id}[data-state='review']")   # still unlinked, still to review
 
     # A client with nothing proposed: Add to QuickBooks.
     page.select_option("#cm-state", "unmatched")

@@ -94,6 +94,78 @@ def test_page_lists_clients_with_proposals_preselected(client, connected, payer_
     assert 'id="payers"' in html                           # payer mode (set for this test)
 
 
+@pytest.fixture
+def finch(db, qbo, agency):
+    """A client whose only candidate is a `review` proposal: "Finch, H." (an initial, no contact)."""
+    from models import Client
+    from tests.matching_page.conftest import create
+
+    customer = create(qbo, "Customer", {"DisplayName": "Finch, H."})
+    harold = Client(code="N-010", office=agency.north, first_name="Harold", last_name="Finch")
+    db.session.add(harold)
+    db.session.commit()
+    return harold, customer
+
+
+def row_html(html: str, row_id: str) -> str:
+    row = html[html.index(f'id="{row_id}"'):]
+    return row[:row.index("</tr>")]
+
+
+def test_review_proposal_is_suggested_not_selected(client, connected, books, agency, finch, login):
+    harold, finch_h = finch
+    login("owner")
+    refresh(client)
+    html = client.get(URL).get_data(as_text=True)
+    row = row_html(html, f"client-{harold.id}")
+    assert 'data-state="review"' in row and "To review" in row
+    # the suggestion is the first customer offered, labelled with its score and reason...
+    options = re.findall(r'<option value="([^"]*)"\s*(selected)?>([^<]*)</option>', row)
+    assert options[0] == ("", "selected", "— choose —")
+    assert options[1][0] == finch_h["Id"] and options[1][1] == ""
+    assert re.match(r"Suggested: Finch, H\. \((\d+)\) — initial H\.", options[1][2]), options[1][2]
+    # ...with a "Use suggestion" button that puts it into the drop-down (client-side)
+    assert f'data-select="sel-client-{harold.id}" data-value="{finch_h["Id"]}"' in row
+    # an `auto` row is pre-selected and not marked "To review"
+    ann = row_html(html, f"client-{agency.ann.id}")
+    assert f'<option value="{books.abbott["Id"]}" selected>' in ann and "To review" not in ann
+    # the filter separates the two
+    review = client.get(URL + "?state=review").get_data(as_text=True)
+    assert re.findall(r'<tr id="client-(\d+)"', review) == [str(harold.id)]
+    auto = client.get(URL + "?state=auto").get_data(as_text=True)
+    assert str(agency.ann.id) in re.findall(r'<tr id="client-(\d+)"', auto)
+
+
+def test_save_of_untouched_page_links_auto_rows_only(client, connected, books, agency, finch, login, db):
+    from models.matching_state import MatchProposal
+
+    harold, finch_h = finch
+    login("owner")
+    refresh(client)
+    db.session.expire_all()
+    proposals = {p.subject_id: p for p in db.session.scalars(select(MatchProposal).where(
+        MatchProposal.kind == "client", MatchProposal.qbo_customer_id.is_not(None)))}
+    autos = {cid for cid, p in proposals.items() if p.status == "auto"}
+    reviews = {cid for cid, p in proposals.items() if p.status == "review"}
+    assert harold.id in reviews and agency.ann.id in autos
+    data = save_form(client.get(URL).get_data(as_text=True))   # Save, touching nothing
+    data["csrf_token"] = [token(client)]
+    html = client.post(URL + "/save", data=data, headers=HX).get_data(as_text=True)
+    assert f"Saved {len(autos)} client match" in html
+    db.session.expire_all()
+    linked = {l.client_id: l for l in db.session.scalars(select(CustomerLink))}
+    assert set(linked) == autos
+    assert all(linked[c].qbo_customer_id == proposals[c].qbo_customer_id for c in autos)
+    assert all(l.source == LinkSource.AUTO for l in linked.values())
+    # Choosing the suggestion (what "Use suggestion" does) confirms it: a manual link.
+    data = save_form(client.get(URL).get_data(as_text=True))
+    data[f"customer_client_{harold.id}"] = [finch_h["Id"]]
+    data["csrf_token"] = [token(client)]
+    client.post(URL + "/save", data=data, headers=HX)
+    assert link_of(db, harold).qbo_customer_id == finch_h["Id"]
+    assert link_of(db, harold).source == LinkSource.MANUAL
+
+
 def test_agency_user_reads_only_their_offices(client, connected, books, agency, login, db):
     login("owner")
     refresh(client)

@@ -114,8 +114,11 @@ def test_filters_and_pagination(db, qbo, books, agency):
     assert counts["matched"] == 1 and counts["all"] == 7   # inactive Gina is not listed
     page, rows = cm.client_rows(REALM, Everyone(), state="matched")
     assert [r.subject.code for r in rows] == ["N-001"]
-    page, rows = cm.client_rows(REALM, Everyone(), state="review")
+    page, rows = cm.client_rows(REALM, Everyone(), state="auto")   # Robert ≈ "Bob Baker": auto, unsaved
     assert agency.robert.id in [r.subject.id for r in rows] and all(r.link is None for r in rows)
+    assert all(r.state == "auto" and r.selected_id for r in rows)
+    assert cm.client_rows(REALM, Everyone(), state="review")[1] == []   # no `review` proposal here
+    assert counts["auto"] + counts["review"] + counts["unmatched"] + counts["matched"] == counts["all"]
     page, rows = cm.client_rows(REALM, Everyone(), state="unmatched")
     assert {r.subject.code for r in rows} >= {"S-001", "S-002", "N-003", "N-004"}
     page, rows = cm.client_rows(REALM, Everyone(), office_id=agency.south.id)
