@@ -8,7 +8,7 @@ PORT ?= 5000
 FLASK := $(PY) -m flask --app app:create_app
 # A PostgreSQL the suite also runs on when reachable (.ci/run starts one).
 TEST_POSTGRES_URL ?= postgresql+psycopg://careledger:careledger@127.0.0.1:5432/careledger_test
-PG_TESTS := tests/foundation tests/pages tests/data tests/qbo tests/sync
+PG_TESTS := tests/foundation tests/pages tests/data tests/qbo tests/sync tests/matching_page tests/export
 
 .PHONY: run test test-sqlite test-postgres browser-deps bench clean-venv
 
@@ -34,14 +34,17 @@ test: $(VENV)/.requirements-dev browser-deps
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# Two workers (pytest-xdist): the machine this is built for has 2 cores.
+PYTEST_WORKERS ?= 2
+
 test-sqlite:
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS)
 
 # Runs the database-backed tests again on PostgreSQL when one answers; says so when it doesn't.
 test-postgres:
 	@if $(PY) scripts/pg_reachable.py "$(TEST_POSTGRES_URL)"; then \
 	  echo "== PostgreSQL reachable: running database tests on it =="; \
-	  CARELEDGER_TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(PY) -m pytest -q -m "not e2e" \
+	  CARELEDGER_TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(PY) -m pytest -q -n $(PYTEST_WORKERS) -m "not e2e" \
 	    $$(for d in $(PG_TESTS); do [ -d $$d ] && echo $$d; done); \
 	else \
 	  echo "== No PostgreSQL at $(TEST_POSTGRES_URL): PostgreSQL run skipped (.ci/run starts one; or set TEST_POSTGRES_URL) =="; \

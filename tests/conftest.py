@@ -1,17 +1,16 @@
 """Shared fixtures: an app on a fresh database per test, a client, a CLI runner, and logins per role."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from app import create_app
 from extensions import db as _db
+from tests.dburl import test_database_url
 
 
 def _database_url(tmp_path) -> str:
     # CARELEDGER_TEST_DATABASE_URL switches the whole suite to PostgreSQL (see Makefile).
-    return os.environ.get("CARELEDGER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite'}"
+    return test_database_url(tmp_path)
 
 
 def _forget_request_globals():

@@ -4,7 +4,6 @@ the sandbox with real OAuth tokens; every export goes over HTTP like it would to
 from __future__ import annotations
 
 import itertools
-import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,6 +17,7 @@ from qbo_sandbox import create_app as create_sandbox, oauth
 from qbo_sandbox.company import create_company, default_preferences
 from qbo_sandbox.company import create as sandbox_create
 from qbo_sandbox.context import Ctx
+from tests.dburl import test_database_url
 from tests.sandbox.conftest import serve
 
 REALM = "9341453050290001"
@@ -41,8 +41,7 @@ def app_config(tmp_path, sandbox_url: str, **extra) -> dict:
         "SECRET_KEY": "export-tests",
         # CARELEDGER_TEST_DATABASE_URL runs these on PostgreSQL (use a database of their own:
         # each test drops and creates the tables).
-        "SQLALCHEMY_DATABASE_URI": (os.environ.get("CARELEDGER_TEST_DATABASE_URL")
-                                    or f"sqlite:///{tmp_path / 'app.sqlite'}"),
+        "SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path, "app.sqlite"),
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "QBO_SANDBOX_ENABLED": False,
         "QBO_ENVIRONMENT": "local",

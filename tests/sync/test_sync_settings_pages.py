@@ -24,9 +24,9 @@ def sandbox(tmp_path):
 @pytest.fixture
 def app(tmp_path, sandbox):
     """This module's app: the usual test app plus a QBO connection to the sandbox."""
-    import os
+    from tests.dburl import test_database_url
 
-    url = os.environ.get("CARELEDGER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite'}"
+    url = test_database_url(tmp_path)
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
         "QBO_SANDBOX_ENABLED": False, "WTF_CSRF_ENABLED": True, "BASE_URL": "http://localhost",
