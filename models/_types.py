@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import DateTime, Numeric
+from sqlalchemy import DateTime, Enum, Numeric
 from sqlalchemy.types import TypeDecorator
 
 CENT = Decimal("0.01")
@@ -40,3 +40,10 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+def value_enum(enum_class, length: int = 20) -> Enum:
+    """A Python enum stored as its string value in a VARCHAR (portable across SQLite and
+    PostgreSQL, and new members need no ALTER TYPE)."""
+    return Enum(enum_class, native_enum=False, length=length,
+                values_callable=lambda members: [m.value for m in members])

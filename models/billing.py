@@ -4,19 +4,15 @@ import enum
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import (CheckConstraint, Enum, ForeignKey, Index, String, Time, UniqueConstraint,
+from sqlalchemy import (CheckConstraint, ForeignKey, Index, String, Time, UniqueConstraint,
                         func, select)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from extensions import db
-from models._types import Money, Quantity, Rate, UTCDateTime, to_cents, utcnow
+from models._types import Money, Quantity, Rate, UTCDateTime, to_cents, utcnow, value_enum
 from models.agency import Office
 from models.clients import Client, Payer, ServiceType
 from models.users import User
-
-
-def _enum(cls, length=20):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class BatchStatus(str, enum.Enum):
@@ -53,7 +49,7 @@ class InvoiceBatch(db.Model):
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     period_start: Mapped[date]
     period_end: Mapped[date]
-    status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus), default=BatchStatus.DRAFT)
+    status: Mapped[BatchStatus] = mapped_column(value_enum(BatchStatus), default=BatchStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finalized_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -82,7 +78,7 @@ class InvoiceLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[LineKind] = mapped_column(_enum(LineKind))
+    kind: Mapped[LineKind] = mapped_column(value_enum(LineKind))
     description: Mapped[str] = mapped_column(String(500), default="")
     service_type_id: Mapped[int | None] = mapped_column(ForeignKey("service_types.id"))
     service_date: Mapped[date | None]

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
+from models._types import value_enum
 from models.agency import Office
 
 
@@ -71,7 +72,7 @@ class Payer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[PayerKind] = mapped_column(
-        Enum(PayerKind, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+        value_enum(PayerKind, 30)
     )
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")

@@ -14,17 +14,13 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models._types import Money, UTCDateTime, utcnow
+from models._types import Money, UTCDateTime, utcnow, value_enum
 from models.billing import Invoice, InvoiceBatch
 from models.users import User
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 def new_request_id() -> str:
@@ -62,7 +58,7 @@ class InvoiceExport(db.Model):
     realm_id: Mapped[str] = mapped_column(String(32))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("export_jobs.id", ondelete="SET NULL"))
-    status: Mapped[ExportStatus] = mapped_column(_enum(ExportStatus), default=ExportStatus.QUEUED)
+    status: Mapped[ExportStatus] = mapped_column(value_enum(ExportStatus, 20), default=ExportStatus.QUEUED)
     request_id: Mapped[str] = mapped_column(String(36), default=new_request_id)
     doc_number: Mapped[str] = mapped_column(String(30))
     qbo_customer_id: Mapped[str | None] = mapped_column(String(32))
@@ -101,7 +97,7 @@ class ExportJob(db.Model):
                                                  index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(10), default="web")  # web | cli
-    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus), default=JobStatus.RUNNING)
+    status: Mapped[JobStatus] = mapped_column(value_enum(JobStatus, 20), default=JobStatus.RUNNING)
     selected: Mapped[int] = mapped_column(default=0)   # invoices ticked
     queued: Mapped[int] = mapped_column(default=0)     # of which this job queued (others: already done)
     message: Mapped[str] = mapped_column(Text, default="")

@@ -3,11 +3,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models._types import UTCDateTime, utcnow
+from models._types import UTCDateTime, utcnow, value_enum
 from models.clients import Client, Payer
 from models.users import User
 
@@ -22,10 +22,6 @@ class LinkSource(str, enum.Enum):
     AUTO = "auto"          # accepted from the matching engine's proposal
     MANUAL = "manual"      # chosen by a person
     CREATED = "created"    # created in QBO by this app
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
 
 class CustomerLink(db.Model):
@@ -50,12 +46,12 @@ class CustomerLink(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     realm_id: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind))
+    kind: Mapped[LinkKind] = mapped_column(value_enum(LinkKind, 30))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"))
     qbo_customer_id: Mapped[str] = mapped_column(String(32))
     qbo_display_name: Mapped[str] = mapped_column(String(500), default="")
-    source: Mapped[LinkSource] = mapped_column(_enum(LinkSource))
+    source: Mapped[LinkSource] = mapped_column(value_enum(LinkSource, 30))
     score: Mapped[int | None]
     linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

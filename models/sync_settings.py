@@ -10,18 +10,14 @@ import enum
 import json
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models._types import UTCDateTime, utcnow
+from models._types import UTCDateTime, utcnow, value_enum
 from models.agency import Office
 from models.billing import LineKind
 from models.users import User
-
-
-def _enum(cls, length=30):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class DocNumberSource(str, enum.Enum):
@@ -56,16 +52,16 @@ class SyncSettings(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     realm_id: Mapped[str] = mapped_column(String(32), unique=True)
     doc_number_source: Mapped[DocNumberSource] = mapped_column(
-        _enum(DocNumberSource), default=DocNumberSource.AGENCY)
+        value_enum(DocNumberSource, 30), default=DocNumberSource.AGENCY)
     doc_number_prefix: Mapped[str] = mapped_column(String(21), default="")
     term_id: Mapped[str | None] = mapped_column(String(32))       # None: QBO uses the customer's
     term_name: Mapped[str] = mapped_column(String(100), default="")
     description_template: Mapped[str] = mapped_column(String(100), default=DEFAULT_DESCRIPTION)
-    line_grouping: Mapped[LineGrouping] = mapped_column(_enum(LineGrouping),
+    line_grouping: Mapped[LineGrouping] = mapped_column(value_enum(LineGrouping, 30),
                                                         default=LineGrouping.PER_VISIT)
-    customer_name_format: Mapped[NameFormat] = mapped_column(_enum(NameFormat),
+    customer_name_format: Mapped[NameFormat] = mapped_column(value_enum(NameFormat, 30),
                                                              default=NameFormat.LAST_FIRST)
-    payer_mode: Mapped[PayerMode] = mapped_column(_enum(PayerMode),
+    payer_mode: Mapped[PayerMode] = mapped_column(value_enum(PayerMode, 30),
                                                   default=PayerMode.CLIENT)
     office_department: Mapped[bool] = mapped_column(default=False)
     office_class: Mapped[bool] = mapped_column(default=False)
