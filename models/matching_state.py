@@ -62,16 +62,20 @@ class QboCustomerCopy(db.Model):
 class ProposalKind(str, enum.Enum):
     CLIENT = "client"
     PAYER = "payer"
+    PAIR = "client_under_payer"   # a client's sub-customer under one payer (subject = client)
 
 
 class MatchProposal(db.Model):
     __tablename__ = "match_proposals"
-    __table_args__ = (UniqueConstraint("realm_id", "kind", "subject_id", name="one_proposal_per_subject"),)
+    __table_args__ = (UniqueConstraint("realm_id", "kind", "subject_id", "payer_id",
+                                       name="one_proposal_per_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     realm_id: Mapped[str] = mapped_column(String(32))
     kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind))
     subject_id: Mapped[int]                       # clients.id or payers.id
+    # Only for PAIR: the payer under whose customer the client's sub-customer is looked for.
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id", ondelete="CASCADE"))
     qbo_customer_id: Mapped[str | None] = mapped_column(String(32))
     score: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(10), default="none")   # auto | review | none
