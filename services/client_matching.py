@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models._types import utcnow
+from models.billing import BatchStatus, Invoice, InvoiceBatch
 from models.clients import Client, Payer
 from models.links import CustomerLink, LinkKind, LinkSource
 from models.matching_state import (CustomerListState, MatchProposal, PendingCreation, ProposalKind,
@@ -136,33 +137,276 @@ def _client_record(c: Client) -> ClientRecord:
 
 def recompute_proposals(realm_id: str) -> None:
     """Propose a customer for every active, unlinked client and payer, among customers nobody
-    is linked to yet. Called on refresh (and by tests); pages never rematch."""
+    is linked to yet, and for every (client, payer) pair of finalized invoices among that payer's
+    sub-customers. Called on refresh (and by tests); pages never rematch.
+
+    In PAYER_SUBCUSTOMER mode a sub-customer under a payer's customer (linked or proposed) stands
+    for a client *under that payer*, so it is kept out of the clients' own matching."""
     invalidate_index(realm_id)
     linked = linked_customer_ids(realm_id)
     free = [r for r in _records(realm_id) if r.id not in linked]
-    linked_clients = select(CustomerLink.client_id).where(
-        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT)
-    clients = db.session.scalars(select(Client).where(
-        Client.active.is_(True), Client.id.not_in(linked_clients)).order_by(Client.id)).all()
     db.session.execute(delete(MatchProposal).where(MatchProposal.realm_id == realm_id))
-    for p in match_clients([_client_record(c) for c in clients], free):
-        db.session.add(_proposal_row(realm_id, ProposalKind.CLIENT, p))
     linked_payers = select(CustomerLink.payer_id).where(
         CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.PAYER)
     payers = db.session.scalars(select(Payer).where(
         Payer.active.is_(True), Payer.id.not_in(linked_payers)).order_by(Payer.id)).all()
     top_level = [r for r in free if not r.is_job]
-    for p in match_payers([(str(p.id), p.name) for p in payers], top_level):
+    payer_proposals = match_payers([(str(p.id), p.name) for p in payers], top_level)
+    for p in payer_proposals:
         db.session.add(_proposal_row(realm_id, ProposalKind.PAYER, p))
+    if creation_settings(realm_id).payer_mode == PayerMode.PAYER_SUBCUSTOMER:
+        payer_customers = set(payer_customer_ids(realm_id).values()) | {
+            p.customer_id for p in payer_proposals if p.customer_id}
+        free = [r for r in free if not (r.is_job and r.parent_id in payer_customers)]
+    linked_clients = select(CustomerLink.client_id).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT)
+    clients = db.session.scalars(select(Client).where(
+        Client.active.is_(True), Client.id.not_in(linked_clients)).order_by(Client.id)).all()
+    for p in match_clients([_client_record(c) for c in clients], free):
+        db.session.add(_proposal_row(realm_id, ProposalKind.CLIENT, p))
     db.session.flush()
+    recompute_pair_proposals(realm_id)
 
 
-def _proposal_row(realm_id, kind, p) -> MatchProposal:
-    return MatchProposal(realm_id=realm_id, kind=kind, subject_id=int(p.client_id),
+def _proposal_row(realm_id, kind, p, payer_id: int | None = None) -> MatchProposal:
+    return MatchProposal(realm_id=realm_id, kind=kind, subject_id=int(p.client_id), payer_id=payer_id,
                          qbo_customer_id=p.customer_id, score=int(p.score), status=p.status,
                          reason=(p.reason or "")[:500],
                          alternatives=json.dumps([[a.customer_id, a.score, a.reason]
                                                   for a in p.alternatives][:10]))
+
+
+# --- clients under payers (Sync Settings: PayerMode.PAYER_SUBCUSTOMER) --------------------------
+# An invoice of client C paid by payer P is billed to C's sub-customer under P's customer, so it
+# needs CustomerLink(kind=CLIENT_UNDER_PAYER, client_id=C, payer_id=P). The pairs are those that
+# occur on finalized invoices; each is matched only among the sub-customers of P's linked customer.
+
+def payer_customer_ids(realm_id: str) -> dict[int, str]:
+    """payer id -> the QBO customer id it is linked to."""
+    return {pid: cid for pid, cid in db.session.execute(
+        select(CustomerLink.payer_id, CustomerLink.qbo_customer_id).where(
+            CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.PAYER))}
+
+
+def _pairs_subquery():
+    """Distinct (client_id, payer_id) on finalized invoices of active clients."""
+    return (select(Invoice.client_id, Invoice.payer_id).distinct()
+            .join(InvoiceBatch, InvoiceBatch.id == Invoice.batch_id)
+            .join(Client, Client.id == Invoice.client_id)
+            .where(InvoiceBatch.status == BatchStatus.FINALIZED, Invoice.payer_id.is_not(None),
+                   Client.active.is_(True))).subquery()
+
+
+def _sub_customers(realm_id: str, parent_qbo_id: str) -> list[CustomerRecord]:
+    return [CustomerRecord.from_qbo(json.loads(p)) for p in db.session.scalars(
+        select(QboCustomerCopy.payload).where(QboCustomerCopy.realm_id == realm_id,
+                                              QboCustomerCopy.parent_qbo_id == parent_qbo_id)
+        .order_by(QboCustomerCopy.id))]
+
+
+def recompute_pair_proposals(realm_id: str, payer_ids=None) -> None:
+    """Re-propose the unlinked pairs (of the given payers, or all): the engine runs per payer over
+    that payer's free sub-customers only (their leaf name: "Payer:Smith, John" → "Smith, John").
+    Also called when a payer gets linked, since its pairs could not be matched before."""
+    stmt = delete(MatchProposal).where(MatchProposal.realm_id == realm_id,
+                                       MatchProposal.kind == ProposalKind.PAIR)
+    if payer_ids is not None:
+        stmt = stmt.where(MatchProposal.payer_id.in_(list(payer_ids)))
+    db.session.execute(stmt)
+    parents = payer_customer_ids(realm_id)
+    pairs = _pairs_subquery()
+    linked_pairs = set(db.session.execute(select(CustomerLink.client_id, CustomerLink.payer_id).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT_UNDER_PAYER)).all())
+    by_payer: dict[int, list[Client]] = {}
+    for client, payer_id in db.session.execute(
+            select(Client, pairs.c.payer_id).join(pairs, pairs.c.client_id == Client.id)
+            .order_by(pairs.c.payer_id, Client.id)):
+        if (client.id, payer_id) not in linked_pairs and (payer_ids is None or payer_id in payer_ids):
+            by_payer.setdefault(payer_id, []).append(client)
+    linked = linked_customer_ids(realm_id)
+    for payer_id, clients in by_payer.items():
+        parent = parents.get(payer_id)
+        if parent is None:
+            continue   # "Match the payer first"
+        subs = [r for r in _sub_customers(realm_id, parent) if r.id not in linked]
+        for p in match_clients([_client_record(c) for c in clients], subs):
+            db.session.add(_proposal_row(realm_id, ProposalKind.PAIR, p, payer_id))
+    db.session.flush()
+
+
+def pair_rows(realm_id: str, user, *, office_id: int | None = None, search: str = "",
+              page: int = 1, per_page: int = 50) -> tuple[Page, list[Row]]:
+    """One page of the "Clients under payers" table (the user's offices only)."""
+    pairs = _pairs_subquery()
+    stmt = (_scoped_clients(user, office_id).add_columns(Payer)
+            .join(pairs, pairs.c.client_id == Client.id).join(Payer, Payer.id == pairs.c.payer_id))
+    text = (search or "").strip()
+    if text:
+        like = f"%{text.lower()}%"
+        stmt = stmt.where(or_(func.lower(Client.first_name + " " + Client.last_name).like(like),
+                              func.lower(Client.last_name + ", " + Client.first_name).like(like),
+                              func.lower(Client.code).like(like), func.lower(Payer.name).like(like)))
+    stmt = stmt.order_by(func.lower(Payer.name), func.lower(Client.last_name),
+                         func.lower(Client.first_name), Client.id)
+    result = paginate(stmt, page, per_page, scalars=False)
+    keys = [(c.id, p.id) for c, p in result.items]
+    client_ids = [k[0] for k in keys]
+    links = {(l.client_id, l.payer_id): l for l in db.session.scalars(select(CustomerLink).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT_UNDER_PAYER,
+        CustomerLink.client_id.in_(client_ids)))}
+    props = {(p.subject_id, p.payer_id): p for p in db.session.scalars(select(MatchProposal).where(
+        MatchProposal.realm_id == realm_id, MatchProposal.kind == ProposalKind.PAIR,
+        MatchProposal.subject_id.in_(client_ids)))}
+    creations = {(c.client_id, c.payer_id): c for c in db.session.scalars(select(PendingCreation).where(
+        PendingCreation.realm_id == realm_id,
+        PendingCreation.link_kind == LinkKind.CLIENT_UNDER_PAYER.value,
+        PendingCreation.client_id.in_(client_ids), PendingCreation.status != CreationStatus.DONE))}
+    parents = payer_customer_ids(realm_id)
+    parent_copies = _names(realm_id, set(parents.values()))
+    rows = []
+    for client, payer in result.items:
+        key = (client.id, payer.id)
+        row = Row(client, links.get(key), props.get(key), creations.get(key), payer=payer,
+                  parent_id=parents.get(payer.id))
+        copy = parent_copies.get(row.parent_id or "")
+        row.parent_label = label_of(copy) if copy else ""
+        rows.append(row)
+    _fill_options(realm_id, rows)
+    return result, rows
+
+
+def pair_candidates(realm_id: str, client_id: int, payer_id: int, query: str = "",
+                    limit: int = 15) -> list[tuple[str, str, str]]:
+    """The drop-down of one pair: sub-customers of the payer's customer only, never one linked
+    to another record; ranked by the engine, or filtered by a typed name."""
+    parent = payer_customer_ids(realm_id).get(payer_id)
+    client = db.session.get(Client, client_id)
+    if parent is None or client is None:
+        return []
+    linked = linked_customer_ids(realm_id)
+    own = db.session.scalar(select(CustomerLink.qbo_customer_id).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT_UNDER_PAYER,
+        CustomerLink.client_id == client_id, CustomerLink.payer_id == payer_id))
+    subs = [r for r in _sub_customers(realm_id, parent) if r.id not in linked or r.id == own]
+    copies = _names(realm_id, [r.id for r in subs])
+    text = (query or "").strip().lower()
+    if text:
+        hits = [r for r in subs if text in (r.fully_qualified_name or r.display_name).lower()]
+        return [(r.id, label_of(copies[r.id]), "") for r in hits if r.id in copies][:limit]
+    ranked = rank_candidates(_client_record(client), subs, limit=limit)
+    return [(cid, label_of(copies[cid]), f"{score} · {why}") for cid, score, why in ranked if cid in copies]
+
+
+def pair_display_name(realm_id: str, client: Client, payer: Payer, name_format: NameFormat) -> str | None:
+    """The DisplayName for a new sub-customer, or None for the plain name format. QBO wants
+    DisplayName unique across ALL customers (sub-customers too), so when the client's plain name is
+    already taken in the company (typically by their own top-level customer) the payer's name is
+    added: "Smith, John (Sunrise LTC)". A vendor or employee holding it still gives 6240, and the
+    usual choice (link / create with a suffix) follows."""
+    from services.customer_creation import DISPLAY_NAME_MAX, clean_name, client_display_name
+
+    plain = client_display_name(client, name_format)
+    taken = db.session.scalar(select(QboCustomerCopy.id).where(
+        QboCustomerCopy.realm_id == realm_id,
+        func.lower(QboCustomerCopy.display_name) == plain.lower()).limit(1))
+    if taken is None:
+        return None
+    return clean_name(f"{plain} ({payer.name})", DISPLAY_NAME_MAX)
+
+
+@dataclass
+class PairChoice:
+    client_id: int
+    payer_id: int
+    customer_id: str = ""
+    add_to_qbo: bool = False
+
+
+def save_pair_choices(realm_id: str, choices: list[PairChoice], user_id: int | None,
+                      allowed_client_ids: set[int] | None = None) -> SaveResult:
+    """Like save_choices, for the "Clients under payers" rows. A chosen customer must be a
+    sub-customer of the payer's linked customer (otherwise the invoice would bill another payer)."""
+    from services.customer_creation import CreationRequest
+
+    result = SaveResult()
+    parents = payer_customer_ids(realm_id)
+    fmt = creation_settings(realm_id).name_format
+    for choice in choices:
+        if allowed_client_ids is not None and choice.client_id not in allowed_client_ids:
+            result.errors.append("A row you may not change was ignored.")
+            continue
+        client, payer = db.session.get(Client, choice.client_id), db.session.get(Payer, choice.payer_id)
+        if client is None or payer is None:
+            continue
+        who = f"{client.full_name} under {payer.name}"
+        parent = parents.get(choice.payer_id)
+        link = db.session.scalar(select(CustomerLink).where(
+            CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT_UNDER_PAYER,
+            CustomerLink.client_id == choice.client_id, CustomerLink.payer_id == choice.payer_id))
+        wanted = (choice.customer_id or "").strip()
+        if parent is None and not choice.add_to_qbo:
+            continue   # "Match the payer first": the row had no drop-down; keep any old link
+        if choice.add_to_qbo:
+            if link is not None:
+                result.notes.append(f"{who} is already linked to “{link.qbo_display_name}”; nothing was created.")
+            elif parent is None:
+                result.errors.append(f"{who}: match the payer first.")
+            else:
+                result.creations.append(CreationRequest(
+                    kind=LinkKind.CLIENT_UNDER_PAYER, client_id=client.id, payer_id=payer.id,
+                    parent_qbo_id=parent, display_name=pair_display_name(realm_id, client, payer, fmt)))
+            continue
+        if link and link.qbo_customer_id == wanted:
+            continue
+        if not wanted:
+            if link:
+                db.session.delete(link)
+                db.session.commit()
+                result.removed += 1
+            continue
+        copy = _names(realm_id, [wanted]).get(wanted)
+        if parent is None or copy is None or copy.parent_qbo_id != parent:
+            result.errors.append(f"{who}: choose a sub-customer of the payer's QuickBooks customer.")
+            continue
+        error = _set_link(realm_id, ProposalKind.PAIR, LinkKind.CLIENT_UNDER_PAYER, client.id, wanted,
+                          link, user_id, payer_id=payer.id)
+        if error:
+            result.errors.append(error)
+        elif link:
+            result.changed += 1
+        else:
+            result.linked += 1
+    return result
+
+
+def pair_link(realm_id: str, client_id: int, payer_id: int) -> CustomerLink | None:
+    return db.session.scalar(select(CustomerLink).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT_UNDER_PAYER,
+        CustomerLink.client_id == client_id, CustomerLink.payer_id == payer_id))
+
+
+def candidates_own_link(realm_id: str, kind: ProposalKind, subject_id: int) -> bool:
+    """Whether this client / payer row has a saved link (its empty option then removes it)."""
+    col = CustomerLink.payer_id if kind == ProposalKind.PAYER else CustomerLink.client_id
+    return db.session.scalar(select(CustomerLink.id).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == _link_kind(kind), col == subject_id)) is not None
+
+
+def remove_pair_link(realm_id: str, client_id: int, payer_id: int) -> bool:
+    link = db.session.scalar(select(CustomerLink).where(
+        CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT_UNDER_PAYER,
+        CustomerLink.client_id == client_id, CustomerLink.payer_id == payer_id))
+    if link is None:
+        return False
+    db.session.delete(link)
+    db.session.commit()
+    return True
+
+
+def visible_client_ids(user, ids) -> set[int]:
+    """The ids among `ids` of active clients `user` may see."""
+    scoped = _scoped_clients(user, None).subquery()
+    return set(db.session.scalars(select(scoped.c.id).where(scoped.c.id.in_(list(ids)))))
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -175,6 +419,9 @@ class Row:
     proposal: MatchProposal | None
     creation: PendingCreation | None
     options: list[tuple[str, str, str]] = field(default_factory=list)  # (id, label, note)
+    payer: Payer | None = None            # "Clients under payers" rows: the payer of the pair
+    parent_id: str | None = None          # ...and the payer's linked QBO customer (None: not yet)
+    parent_label: str = ""
 
     @property
     def proposed(self) -> bool:
@@ -453,10 +700,14 @@ def _subject_name(kind: ProposalKind, subject_id: int) -> str:
     return client.full_name if client else str(subject_id)
 
 
-def _set_link(realm_id, kind, lk, subject_id, customer_id, link, user_id, source=None) -> str | None:
+def _set_link(realm_id, kind, lk, subject_id, customer_id, link, user_id, source=None,
+              payer_id: int | None = None) -> str | None:
+    """`payer_id` only for CLIENT_UNDER_PAYER links (subject_id is then the client)."""
     copy = db.session.scalar(select(QboCustomerCopy).where(
         QboCustomerCopy.realm_id == realm_id, QboCustomerCopy.qbo_id == customer_id))
     who = _subject_name(kind, subject_id)
+    if payer_id is not None:
+        who += f" under {_subject_name(ProposalKind.PAYER, payer_id)}"
     if copy is None:
         return f"{who}: that QuickBooks customer is not in the list any more; refresh the customers."
     holder = db.session.scalar(select(CustomerLink).where(
@@ -466,7 +717,8 @@ def _set_link(realm_id, kind, lk, subject_id, customer_id, link, user_id, source
                 f"{_holder_name(holder)}. One QuickBooks customer can stand for only one record.")
     proposal = db.session.scalar(select(MatchProposal).where(
         MatchProposal.realm_id == realm_id, MatchProposal.kind == kind,
-        MatchProposal.subject_id == subject_id))
+        MatchProposal.subject_id == subject_id,
+        MatchProposal.payer_id.is_(None) if payer_id is None else MatchProposal.payer_id == payer_id))
     if source is None:
         is_auto = proposal is not None and proposal.status == "auto" and proposal.qbo_customer_id == customer_id
         source = LinkSource.AUTO if is_auto else LinkSource.MANUAL
@@ -474,8 +726,8 @@ def _set_link(realm_id, kind, lk, subject_id, customer_id, link, user_id, source
     try:
         if link is None:
             link = CustomerLink(realm_id=realm_id, kind=lk,
-                                client_id=subject_id if lk == LinkKind.CLIENT else None,
-                                payer_id=subject_id if lk == LinkKind.PAYER else None)
+                                client_id=None if lk == LinkKind.PAYER else subject_id,
+                                payer_id=subject_id if lk == LinkKind.PAYER else payer_id)
             db.session.add(link)
         link.qbo_customer_id, link.qbo_display_name = customer_id, copy.display_name
         link.source, link.score, link.linked_by_id, link.linked_at = source, score, user_id, utcnow()
@@ -491,6 +743,8 @@ def _set_link(realm_id, kind, lk, subject_id, customer_id, link, user_id, source
 def _holder_name(link: CustomerLink) -> str:
     if link.kind == LinkKind.PAYER and link.payer:
         return f"the payer {link.payer.name}"
+    if link.kind == LinkKind.CLIENT_UNDER_PAYER and link.client and link.payer:
+        return f"the client {link.client.full_name} ({link.client.code}) under {link.payer.name}"
     if link.client:
         return f"the client {link.client.full_name} ({link.client.code})"
     return "another record"
@@ -514,6 +768,21 @@ def accept_all_auto(realm_id: str, user, office_id: int | None = None) -> SaveRe
             result.errors.append(error)
         else:
             result.linked += 1
+    if creation_settings(realm_id).payer_mode == PayerMode.PAYER_SUBCUSTOMER:
+        linked_pairs = set(db.session.execute(select(CustomerLink.client_id, CustomerLink.payer_id).where(
+            CustomerLink.realm_id == realm_id, CustomerLink.kind == LinkKind.CLIENT_UNDER_PAYER)).all())
+        for p in db.session.scalars(select(MatchProposal).where(
+                MatchProposal.realm_id == realm_id, MatchProposal.kind == ProposalKind.PAIR,
+                MatchProposal.status == "auto", MatchProposal.qbo_customer_id.is_not(None),
+                MatchProposal.subject_id.in_(visible)).order_by(MatchProposal.subject_id)).all():
+            if (p.subject_id, p.payer_id) in linked_pairs:
+                continue
+            error = _set_link(realm_id, ProposalKind.PAIR, LinkKind.CLIENT_UNDER_PAYER, p.subject_id,
+                              p.qbo_customer_id, None, user.id, LinkSource.AUTO, payer_id=p.payer_id)
+            if error:
+                result.errors.append(error)
+            else:
+                result.linked += 1
     return result
 
 
@@ -539,7 +808,9 @@ def counts(realm_id: str, user, office_id: int | None = None) -> dict[str, int]:
     return out
 
 
-__all__ = ["FILTERS", "FILTER_LABELS", "Choice", "CreationSettings", "Row", "SaveResult",
+__all__ = ["FILTERS", "FILTER_LABELS", "Choice", "CreationSettings", "PairChoice", "Row", "SaveResult",
+           "pair_candidates", "pair_display_name", "pair_rows", "payer_customer_ids",
+           "recompute_pair_proposals", "remove_pair_link", "save_pair_choices", "visible_client_ids",
            "accept_all_auto", "candidates_for", "client_rows", "counts", "creation_settings",
            "customer_index", "payer_rows", "recompute_proposals", "refresh_customers",
            "remove_link", "save_choices", "slim"]

@@ -97,9 +97,10 @@ def client_customer_body(client: Client, name_format: NameFormat, display_name: 
             body[key] = cleaned
     _contact(body, client.email, client.phone, client.address_line1, client.address_line2,
              client.city, client.state, client.postal_code)
-    if parent_qbo_id:
+    if parent_qbo_id:   # the client's sub-customer under a payer: invoices roll up to the payer
         body["Job"] = True
         body["ParentRef"] = {"value": str(parent_qbo_id)}
+        body["BillWithParent"] = True
     return body
 
 
@@ -175,7 +176,8 @@ def request_creations(realm_id: str, requests: list[CreationRequest], name_forma
         row = open_creation(realm_id, kind, req.client_id, req.payer_id)
         body = _body_for(kind, req, name_format)
         if row is not None:
-            if row.status == CreationStatus.PENDING and not req.display_name:
+            if row.status == CreationStatus.PENDING and (not req.display_name
+                                                         or body["DisplayName"] == row.display_name):
                 rows.append(row)      # unchanged: keep its requestid so QBO can de-duplicate
                 continue
             # A refused row asked again (maybe with new data or a new name): a new request.
@@ -322,12 +324,20 @@ def _adopt_existing(qbo, realm_id, rows, outcome) -> list[PendingCreation]:
     rest = []
     for row in rows:
         customer = found.get(row.display_name)
+        if customer is not None and not _same_parent(row, customer):
+            customer = None        # someone else's customer: sending gives 6240 and the usual choice
         if customer is None:
             rest.append(row)       # surely not created: send again (same requestid if unchanged)
             continue
         _complete(row, customer, LinkSource.CREATED, outcome.adopted, outcome)
         db.session.commit()
     return rest
+
+
+def _same_parent(row: PendingCreation, customer: dict) -> bool:
+    """A sub-customer row may only adopt / link a customer under the same parent (the payer's)."""
+    parent = (customer.get("ParentRef") or {}).get("value")
+    return str(parent) == str(row.parent_qbo_id) if row.parent_qbo_id else not parent
 
 
 def _name_taken(qbo, row: PendingCreation, outcome: CreationOutcome) -> None:
@@ -338,6 +348,8 @@ def _name_taken(qbo, row: PendingCreation, outcome: CreationOutcome) -> None:
         holder = find_customers_by_name(qbo, [row.display_name]).get(row.display_name)
     except QboError:
         holder = None
+    if holder is not None and row.parent_qbo_id and not _same_parent(row, holder):
+        holder = None   # e.g. the client's own top-level customer: not the sub-customer asked for
     row.conflict_customer_id = str(holder["Id"]) if holder else None
     if holder:
         upsert_copy(row.realm_id, holder)
@@ -373,11 +385,12 @@ def _complete(row: PendingCreation, customer: dict, source: LinkSource, bucket: 
 def _drop_proposal(row: PendingCreation) -> None:
     kind = ProposalKind.PAYER if row.link_kind == LinkKind.PAYER.value else ProposalKind.CLIENT
     subject = row.payer_id if kind == ProposalKind.PAYER else row.client_id
+    payer_filter = MatchProposal.payer_id.is_(None)
     if row.link_kind == LinkKind.CLIENT_UNDER_PAYER.value:
-        return
+        kind, subject, payer_filter = ProposalKind.PAIR, row.client_id, MatchProposal.payer_id == row.payer_id
     proposal = db.session.scalar(select(MatchProposal).where(
         MatchProposal.realm_id == row.realm_id, MatchProposal.kind == kind,
-        MatchProposal.subject_id == subject))
+        MatchProposal.subject_id == subject, payer_filter))
     if proposal is not None:
         db.session.delete(proposal)
 
@@ -423,6 +436,12 @@ def suffixed_names(row: PendingCreation, taken: set[str]) -> list[str]:
     while f"{base} ({n})" in taken or f"{base} ({n})" == row.display_name:
         n += 1
     options.append(f"{base} ({n})")
+    if row.payer_id and row.link_kind == LinkKind.CLIENT_UNDER_PAYER.value:
+        payer = db.session.get(Payer, row.payer_id)
+        if payer:
+            named = clean_name(f"{base} ({payer.name})", DISPLAY_NAME_MAX)
+            if named != row.display_name and named not in taken and not base.endswith(f"({payer.name})"):
+                options.append(named)
     if row.client_id:
         client = db.session.get(Client, row.client_id)
         if client and client.code:

@@ -40,7 +40,8 @@ def _filters(source) -> dict:
     state = source.get("state", "all")
     return {"office": office, "q": (source.get("q") or "").strip()[:100],
             "state": state if state in cm.FILTERS else "all",
-            "page": max(1, source.get("page", 1, type=int) or 1)}
+            "page": max(1, source.get("page", 1, type=int) or 1),
+            "ppage": max(1, source.get("ppage", 1, type=int) or 1)}   # "Clients under payers" page
 
 
 def _page(messages=None, status: int = 200):
@@ -55,11 +56,15 @@ def _page(messages=None, status: int = 200):
         page, rows = cm.client_rows(realm, current_user, office_id=filters["office"],
                                     search=filters["q"], state=filters["state"],
                                     page=filters["page"], per_page=PER_PAGE)
+        show_payers = settings.payer_mode == PayerMode.PAYER_SUBCUSTOMER
         context.update(page=page, rows=rows, counts=cm.counts(realm, current_user, filters["office"]),
                        list_state=cm.list_state(realm), settings=settings,
-                       payers=cm.payer_rows(realm) if settings.payer_mode == PayerMode.PAYER_SUBCUSTOMER else [],
-                       show_payers=settings.payer_mode == PayerMode.PAYER_SUBCUSTOMER,
-                       suggest_names=_suggester(realm))
+                       payers=cm.payer_rows(realm) if show_payers else [],
+                       show_payers=show_payers, suggest_names=_suggester(realm))
+        if show_payers:
+            pair_page, pairs = cm.pair_rows(realm, current_user, office_id=filters["office"],
+                                            search=filters["q"], page=filters["ppage"], per_page=PER_PAGE)
+            context.update(pair_page=pair_page, pairs=pairs)
     response = render_page(TEMPLATE, block="matching_section", **context)
     response.status_code = status
     return response
@@ -86,7 +91,7 @@ def _back(messages):
         flash(text, category)
     filters = _filters(request.values)
     args = {k: v for k, v in filters.items() if v and not (k == "state" and v == "all")
-            and not (k == "page" and v == 1)}
+            and not (k in ("page", "ppage") and v == 1)}
     return redirect(url_for("accounting.client_matching", **args))
 
 
@@ -137,15 +142,42 @@ def client_matching_candidates(kind: str, subject_id: int):
             options.insert(0, (current, cm.label_of(known), "current choice"))
     from jinja2_fragments.flask import render_block
 
+    linked = cm.candidates_own_link(realm, pkind, subject_id)
     return render_block(TEMPLATE, "candidate_select", kind=kind, subject_id=subject_id,
-                        options=options, selected=current, can_manage=current_user.role in MANAGERS)
+                        options=options, selected=current, can_manage=current_user.role in MANAGERS,
+                        linked=linked)
+
+
+@bp.route("/quickbooks/client-matching/candidates/pair/<int:subject_id>/<int:payer_id>")
+@roles(EVERYONE_LOGGED_IN)
+def client_matching_pair_candidates(subject_id: int, payer_id: int):
+    """The drop-down of one "Clients under payers" row: that payer's sub-customers only."""
+    realm = _require_realm()
+    _check_pair(subject_id, payer_id)
+    sid = f"{subject_id}_{payer_id}"
+    current = request.args.get(f"customer_pair_{sid}", "")
+    options = cm.pair_candidates(realm, subject_id, payer_id, request.args.get("find", ""))
+    if current and current not in {o[0] for o in options}:
+        known = cm._names(realm, [current]).get(current)
+        if known:
+            options.insert(0, (current, cm.label_of(known), "current choice"))
+    from jinja2_fragments.flask import render_block
+
+    return render_block(TEMPLATE, "candidate_select", kind="pair", subject_id=sid, options=options,
+                        selected=current, can_manage=current_user.role in MANAGERS,
+                        linked=bool(cm.pair_link(realm, subject_id, payer_id)))
+
+
+def _check_pair(client_id: int, payer_id: int) -> None:
+    _check_subject(ProposalKind.CLIENT, client_id)
+    if db.session.get(Payer, payer_id) is None:
+        abort(404)
 
 
 def _kind(kind: str) -> ProposalKind:
-    try:
-        return ProposalKind(kind)
-    except ValueError:
-        abort(404)
+    if kind not in (ProposalKind.CLIENT.value, ProposalKind.PAYER.value):
+        abort(404)   # pairs have their own routes (they need the payer too)
+    return ProposalKind(kind)
 
 
 def _check_subject(kind: ProposalKind, subject_id: int) -> None:
@@ -175,10 +207,37 @@ def client_matching_save():
         if done:
             messages.append(("success", f"Saved {done} {'payer' if kind == ProposalKind.PAYER else 'client'} "
                                         f"match{'es' if done != 1 else ''}."))
+    payers_changed = any(k.startswith("customer_payer_") or k.startswith("create_payer_") for k in request.form)
+    pair_result = _save_pairs(realm)
+    creations += pair_result.creations
+    messages += [("danger", e) for e in pair_result.errors] + [("info", n) for n in pair_result.notes]
+    done = pair_result.linked + pair_result.changed + pair_result.removed
+    if done:
+        messages.append(("success", f"Saved {done} client-under-payer match{'es' if done != 1 else ''}."))
     messages += _create(realm, creations)
+    if payers_changed and cm.creation_settings(realm).payer_mode == PayerMode.PAYER_SUBCUSTOMER:
+        # A payer just linked (or created) makes its pairs matchable: propose them now.
+        cm.recompute_pair_proposals(realm)
+        db.session.commit()
     if not messages:
         messages.append(("info", "Nothing to save: no choice was changed."))
     return _back(messages)
+
+
+def _save_pairs(realm: str) -> cm.SaveResult:
+    """The "Clients under payers" rows of the form (row_pair = "<client id>_<payer id>")."""
+    choices = []
+    for value in request.form.getlist("row_pair"):
+        client_id, _, payer_id = value.partition("_")
+        if not (client_id.isdigit() and payer_id.isdigit()):
+            continue
+        choices.append(cm.PairChoice(int(client_id), int(payer_id),
+                                     request.form.get(f"customer_pair_{value}", ""),
+                                     request.form.get(f"create_pair_{value}") == "on"))
+    if not choices:
+        return cm.SaveResult()
+    allowed = cm.visible_client_ids(current_user, {c.client_id for c in choices})
+    return cm.save_pair_choices(realm, choices, current_user.id, allowed)
 
 
 def _create(realm: str, creations) -> list[tuple[str, str]]:
@@ -210,6 +269,15 @@ def _create(realm: str, creations) -> list[tuple[str, str]]:
         messages.append(("danger", f"{outcome.error} {len(outcome.still_pending)} customer(s) are "
                                    "waiting; press Save again to retry — nothing will be created twice."))
     return messages
+
+
+@bp.route("/quickbooks/client-matching/unlink/pair/<int:subject_id>/<int:payer_id>", methods=["POST"])
+@roles(MANAGERS)
+def client_matching_unlink_pair(subject_id: int, payer_id: int):
+    realm = _require_realm()
+    _check_pair(subject_id, payer_id)
+    removed = cm.remove_pair_link(realm, subject_id, payer_id)
+    return _back([("success", "The link was removed.") if removed else ("info", "There was no link.")])
 
 
 @bp.route("/quickbooks/client-matching/accept-auto", methods=["POST"])

@@ -63,7 +63,7 @@ def save_form(html: str) -> dict:
     """The Save form's fields as the browser would send them (selects at their selected option)."""
     form = html[html.index('id="matching-form"'):]
     data: dict[str, list[str]] = {}
-    for name in re.findall(r'<input type="hidden" name="(row_\w+)" value="(\d+)"', form):
+    for name in re.findall(r'<input type="hidden" name="(row_\w+)" value="([\d_]+)"', form):
         data.setdefault(name[0], []).append(name[1])
     for name, body in re.findall(r'<select name="(customer_\w+)"[^>]*>(.*?)</select>', form, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected', body)

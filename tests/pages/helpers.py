@@ -30,6 +30,7 @@ URL_ARGUMENTS = {
     # allowed roles get a 404, which still proves the gate let them through).
     "kind": lambda w: "client",
     "subject_id": lambda w: w.data.ann.id,
+    "payer_id": lambda w: w.data.insurer.id,   # a "Clients under payers" row: (client, payer)
     "creation_id": lambda w: 999999,
     # A company switch waiting for confirmation (none exists here: same reasoning).
     "state_id": lambda w: 999999,
