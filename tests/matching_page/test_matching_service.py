@@ -77,20 +77,21 @@ def test_search_finds_by_name_including_inactive(db, qbo, books, agency):
     assert [(cid, label) for cid, label, _ in found] == [(books.inactive["Id"], "Evans, Dana (inactive)")]
 
 
-def test_save_change_and_remove_links(db, qbo, books, agency):
+def test_save_change_and_remove_links(db, qbo, books, agency, users):
     cm.refresh_customers(qbo, REALM)
-    first = cm.save_choices(REALM, cm.ProposalKind.CLIENT, [cm.Choice(agency.ann.id, books.abbott["Id"])], 7)
+    owner_id = users.owner.id
+    first = cm.save_choices(REALM, cm.ProposalKind.CLIENT, [cm.Choice(agency.ann.id, books.abbott["Id"])], owner_id)
     assert first.linked == 1
     link = link_of(db, agency.ann)
     assert link.source == LinkSource.AUTO and link.score >= 90 and link.qbo_display_name == "Abbott, Ann"
     # Save again with the same choice: nothing changes.
-    again = cm.save_choices(REALM, cm.ProposalKind.CLIENT, [cm.Choice(agency.ann.id, books.abbott["Id"])], 7)
+    again = cm.save_choices(REALM, cm.ProposalKind.CLIENT, [cm.Choice(agency.ann.id, books.abbott["Id"])], owner_id)
     assert (again.linked, again.changed, again.removed) == (0, 0, 0)
-    changed = cm.save_choices(REALM, cm.ProposalKind.CLIENT, [cm.Choice(agency.ann.id, books.other["Id"])], 7)
+    changed = cm.save_choices(REALM, cm.ProposalKind.CLIENT, [cm.Choice(agency.ann.id, books.other["Id"])], owner_id)
     assert changed.changed == 1
     link = link_of(db, agency.ann)
     assert link.qbo_customer_id == books.other["Id"] and link.source == LinkSource.MANUAL
-    removed = cm.save_choices(REALM, cm.ProposalKind.CLIENT, [cm.Choice(agency.ann.id, "")], 7)
+    removed = cm.save_choices(REALM, cm.ProposalKind.CLIENT, [cm.Choice(agency.ann.id, "")], owner_id)
     assert removed.removed == 1 and link_of(db, agency.ann) is None
 
 
@@ -197,11 +198,11 @@ def test_name_used_by_vendor_and_employee_gives_a_choice(db, qbo, books, agency)
     assert qbo.query_all("Vendor", "DisplayName = 'Smith, John'")   # the vendor is untouched
 
 
-def test_name_used_by_existing_customer_can_be_linked(db, qbo, books, agency):
+def test_name_used_by_existing_customer_can_be_linked(db, qbo, books, agency, users):
     outcome, _ = create_for(qbo, [agency.dana])        # "Evans, Dana" exists, inactive
     [row] = outcome.name_taken
     assert row.conflict_customer_id == books.inactive["Id"]
-    assert cc.link_to_conflict(row, 5) is None
+    assert cc.link_to_conflict(row, users.admin.id) is None
     link = link_of(db, agency.dana)
     assert link.qbo_customer_id == books.inactive["Id"] and link.source == LinkSource.MANUAL
     assert row.status == CreationStatus.DONE
@@ -279,7 +280,8 @@ def test_refused_item_is_shown_and_can_be_asked_again(db, qbo, books, agency):
 
 
 def test_bad_email_is_left_out_and_long_names_fit(db, qbo, books, agency):
-    agency.cara.first_name = "C" * 120
+    agency.cara.first_name = "C" * 100     # the longest the agency allows, and QBO's GivenName limit
+    agency.cara.middle_name = "M" * 100
     agency.cara.email = "not-an-email"
     db.session.commit()
     outcome, _ = create_for(qbo, [agency.cara])
