@@ -26,6 +26,7 @@ from qbo.errors import DuplicateNameError, QboError, TransientError
 from services import qbo_catalog
 from services import sync_settings as svc
 from services.invoice_mapping import MAX_DOC_NUMBER, visit_description
+from services.item_suggestions import suggest_items
 from services.qbo_connection import connected_client, get_connection
 from services.qbo_messages import plain_error
 
@@ -90,8 +91,16 @@ def _saved_input(realm_id: str) -> svc.SettingsInput:
     )
 
 
+def _suggestions(realm_id: str | None, catalog) -> dict[str, str]:
+    """Items suggested for the rows with no saved item (only for those who can save them: a
+    read-only viewer sees what is saved, nothing else)."""
+    if not realm_id or catalog is None or not catalog.loaded or not _can_manage():
+        return {}
+    return suggest_items(svc.item_rows(), catalog.items, svc.item_mappings(realm_id))
+
+
 def _context(realm_id: str | None, catalog, data: svc.SettingsInput, errors=None, message="",
-             load_error="", create=None) -> dict:
+             load_error="", create=None, suggested=None) -> dict:
     from models import Office
 
     needed = svc.kinds_needing_items(db.session) if realm_id else set()
@@ -101,6 +110,7 @@ def _context(realm_id: str | None, catalog, data: svc.SettingsInput, errors=None
         realm_id=realm_id, catalog=catalog, data=data, errors=errors or {}, message=message,
         load_error=load_error, can_manage=_can_manage(), rows=svc.item_rows(),
         needed=needed, inactive=inactive, missing=svc.missing_slots(needed, data.items),
+        suggested=_suggestions(realm_id, catalog) if suggested is None else suggested,
         item_label=qbo_catalog.item_label, searchable=bool(catalog) and
         len(catalog.selectable_items) > SEARCH_THRESHOLD,
         description_fields=DESCRIPTION_FIELDS, description_labels=svc.DESCRIPTION_LABELS,
@@ -131,7 +141,13 @@ def sync_settings():
     realm_id = _realm_id()
     catalog, load_error = _load_catalog(realm_id)
     data = _saved_input(realm_id) if realm_id else svc.SettingsInput()
-    return render_page(TEMPLATE, **_context(realm_id, catalog, data, load_error=load_error))
+    # Rows with no saved item open on the suggested one (badged "suggested" until saved). Only
+    # here: a re-shown form or a Refresh keeps what the user left in the drop-downs, even empty.
+    suggested = _suggestions(realm_id, catalog)
+    for slot, item_id in suggested.items():
+        data.items.setdefault(slot, item_id)
+    return render_page(TEMPLATE, **_context(realm_id, catalog, data, load_error=load_error,
+                                            suggested=suggested))
 
 
 @bp.route("/quickbooks/sync-settings", methods=["POST"])

@@ -1,6 +1,7 @@
 """Browser test of the Sync Settings tab: connect to the local sandbox's demo company through the
-Installation tab's pop-up, see Save refused while billed kinds lack items, choose items (one
-through the filter box), create an item in QuickBooks from the tab, Save, land on Client Matching."""
+Installation tab's pop-up, find the company's items suggested by name, see Save refused once a
+billed kind's suggestion is cleared, choose items (one through the filter box), create an item in
+QuickBooks from the tab, Save, land on Client Matching."""
 from __future__ import annotations
 
 import re
@@ -44,6 +45,10 @@ def choose(page, slot: str, label_start: str) -> None:
     select.select_option(value)
 
 
+def selected_text(page, slot: str) -> str:
+    return page.locator(f"select[name='item:{slot}']").evaluate("s => s.options[s.selectedIndex].text")
+
+
 def test_choose_items_create_one_save_and_land_on_client_matching(page, live):
     owner = DEMO_LOGINS["owner"]
     sign_in(page, live, owner["email"], owner["password"])
@@ -54,27 +59,36 @@ def test_choose_items_create_one_save_and_land_on_client_matching(page, live):
     mileage_options = page.locator("select[name='item:mileage'] option").all_inner_texts()
     assert "Mileage — Mileage Reimbursement Income" in mileage_options
 
-    # Finalized demo invoices bill service, holiday and overtime lines: Save refuses without items.
-    page.click("#save-sync-settings")
-    page.wait_for_selector("#sync-settings-message")
-    assert "Nothing was saved" in page.inner_text("#sync-settings-message")
-    assert page.locator("#item-mapping-table tr.row-error").count() >= 1
-    assert page.url.endswith(URL)
-
+    # Rows with no saved item open on the company item of the same name, badged "suggested".
     slots = page.locator("#item-mapping-table tbody tr").evaluate_all(
         "rows => rows.map(r => [r.dataset.slot, r.querySelector('strong').textContent.trim()])")
     for slot, label in slots:
-        if slot.startswith("service:") and slot != "service:default":
-            choose(page, slot, label)  # each service type has an item of its own name
+        if slot == "service:default":
+            assert selected_text(page, slot) == "— none —"   # no item is named like it
+            continue
+        expected = {"mileage": "Mileage", "expense": "Expense Reimbursement",
+                    "holiday_premium": "Holiday Premium", "overtime_premium": "Overtime Premium",
+                    "discount": "Discount"}.get(slot, label)   # service types: their own name
+        assert selected_text(page, slot).startswith(expected + " — "), slot
+        assert page.locator(f"tr[data-slot='{slot}'] .badge.suggested").is_visible()
+
+    # Finalized demo invoices bill service, holiday and overtime lines: with the holiday
+    # suggestion cleared, Save refuses and highlights that row.
+    page.select_option("select[name='item:holiday_premium']", "")
+    page.click("#save-sync-settings")
+    page.wait_for_selector("#sync-settings-message")
+    assert "Nothing was saved" in page.inner_text("#sync-settings-message")
+    assert page.locator("#item-mapping-table tr.row-error").evaluate_all(
+        "rows => rows.map(r => r.dataset.slot)") == ["holiday_premium"]
+    assert page.url.endswith(URL)
+    assert selected_text(page, "holiday_premium") == "— none —"   # the cleared row stays cleared
+
     choose(page, "service:default", "Personal Care")  # the same item twice is allowed
-    choose(page, "expense", "Expense Reimbursement")
-    choose(page, "overtime_premium", "Overtime Premium")
-    choose(page, "discount", "Discount")
     # Mileage through the row's filter box (the demo's 12 items make the list "long"):
     # typing narrows the options; a single match is chosen.
+    page.select_option("select[name='item:mileage']", "")
     page.locator("tr[data-slot='mileage'] input.item-filter").fill("mileage")
-    assert page.locator("select[name='item:mileage']").evaluate(
-        "s => s.options[s.selectedIndex].text").startswith("Mileage")
+    assert selected_text(page, "mileage").startswith("Mileage")
 
     # Holiday premium gets an item created in QuickBooks from this tab, without leaving the page.
     page.click("#create-item-details summary")
@@ -103,3 +117,4 @@ def test_choose_items_create_one_save_and_land_on_client_matching(page, live):
     assert page.input_value("#doc_number_prefix") == "SH-"
     assert page.is_checked("input[name=line_grouping][value=per_service_type]")
     assert page.locator("#item-mapping-table tr.row-error").count() == 0
+    assert page.locator("#item-mapping-table .badge.suggested").count() == 0   # all saved now

@@ -283,3 +283,86 @@ def test_without_a_connection_the_tab_says_connect_first(client, auth, make_user
     auth.login_as(make_user(Role.OWNER))
     page = client.get(URL).get_data(as_text=True)
     assert "Connect QuickBooks first" in page and "sync-settings-form" not in page
+
+
+def badged(html: str) -> list[str]:
+    """The rows showing the "suggested" badge."""
+    rows = re.findall(r'<tr data-slot="([^"]+)"(.*?)</tr>', html, re.S)
+    return sorted(slot for slot, cell in rows if 'class="badge badge-amber suggested"' in cell)
+
+
+def page_form(html: str) -> dict:
+    """What the browser would submit for the item drop-downs as the page shows them."""
+    slots = re.findall(r'<select name="item:([^"]+)"', html)
+    return {f"item:{slot}": chosen_id(html, slot) or "" for slot in slots}
+
+
+def test_rows_without_a_saved_item_open_on_the_company_item_of_that_name(client, auth, make_user, agency, sandbox):
+    agency.add_invoice(["service", "mileage", "discount"])
+    auth.login_as(make_user(Role.OWNER))
+    page = client.get(URL).get_data(as_text=True)
+    ids = item_ids(sandbox)
+    pc, comp = agency.types
+    expected = {f"service:{pc.id}": ids["Personal Care"], f"service:{comp.id}": ids["Companion"],
+                "mileage": ids["Mileage"], "expense": ids["Expense Reimbursement"],
+                "holiday_premium": ids["Holiday Premium"], "overtime_premium": ids["Overtime Premium"],
+                "discount": ids["Discount"]}
+    for slot, item in expected.items():
+        assert chosen_id(page, slot) == item, slot
+    assert chosen_id(page, "service:default") is None   # no item is named like "any other service type"
+    assert badged(page) == sorted(expected)
+    assert 'id="suggested-note"' in page
+    assert 'class="badge badge-red"' not in page   # the finalized kinds are covered by suggestions
+    assert _db.session.scalars(select(ItemMapping)).all() == []   # nothing saved by looking
+
+    # Save stores the suggestions like any choice; afterwards they are saved, not suggested.
+    form = form_for(page, agency, ids)
+    form.update(page_form(page))
+    assert client.post(URL, data=form).status_code == 302
+    mappings = {m.slot: m.qbo_item_id for m in _db.session.scalars(select(ItemMapping))}
+    assert mappings == expected
+    again = client.get(URL).get_data(as_text=True)
+    assert badged(again) == [] and 'id="suggested-note"' not in again
+    assert chosen_id(again, "discount") == ids["Discount"]
+
+
+def test_saved_rows_and_inactive_items_are_never_suggested(client, auth, make_user, agency, sandbox):
+    auth.login_as(make_user(Role.OWNER))
+    page = client.get(URL).get_data(as_text=True)
+    ids = item_ids(sandbox)
+    # Mileage deliberately saved to another item; Holiday premium left without one.
+    form = form_for(page, agency, ids, **{"item:mileage": ids["Expense Reimbursement"],
+                                          "item:holiday_premium": ""})
+    assert client.post(URL, data=form).status_code == 302
+
+    qbo = sandbox.client()
+    holiday = qbo.read("Item", ids["Holiday Premium"])
+    qbo.update("Item", {"Id": holiday["Id"], "SyncToken": holiday["SyncToken"], "Active": False}, "off-h")
+    client.post(f"{URL}/refresh", data={"csrf_token": csrf(page)})
+
+    page = client.get(URL).get_data(as_text=True)
+    assert chosen_id(page, "mileage") == ids["Expense Reimbursement"]   # the saved choice stands
+    assert chosen_id(page, "holiday_premium") is None   # its only namesake is inactive now
+    assert badged(page) == []
+
+
+def test_a_cleared_suggestion_stays_cleared_when_save_is_refused(client, auth, make_user, agency, sandbox):
+    agency.add_invoice(["service", "mileage"])
+    auth.login_as(make_user(Role.OWNER))
+    page = client.get(URL).get_data(as_text=True)
+    form = form_for(page, agency, item_ids(sandbox))
+    form.update(page_form(page))
+    form["item:mileage"] = ""
+    html = client.post(URL, data=form).get_data(as_text=True)
+    assert "Nothing was saved" in html
+    assert chosen_id(html, "mileage") is None
+    assert re.findall(r'<tr data-slot="([^"]+)" class="row-error">', html) == ["mileage"]
+    assert "discount" in badged(html) and "mileage" not in badged(html)
+
+
+def test_a_read_only_viewer_sees_what_is_saved_without_suggestions(client, auth, make_user, agency, sandbox):
+    auth.login_as(make_user(Role.AGENCY_USER))
+    page = client.get(URL).get_data(as_text=True)
+    assert all(chosen is None for chosen in
+               (chosen_id(page, slot) for slot in re.findall(r'<select name="item:([^"]+)"', page)))
+    assert badged(page) == [] and 'id="suggested-note"' not in page
