@@ -30,9 +30,12 @@ run: $(VENV)/.requirements
 	CARELEDGER_BASE_URL=http://$(HOST):$(PORT) $(FLASK) demo ensure
 	CARELEDGER_BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT) --with-threads
 
+# Both runs always happen; the target fails if either did.
 test: $(VENV)/.requirements-dev browser-deps
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	exit $$status
 
 # Two workers (pytest-xdist): the machine this is built for has 2 cores.
 PYTEST_WORKERS ?= 2
