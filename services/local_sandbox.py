@@ -25,6 +25,10 @@ def mount(app: Flask) -> None:
         "SANDBOX_DATABASE": app.config["QBO_SANDBOX_DATABASE"],
         "DEMO_COMPANY": True,
         "SECRET_KEY": app.config["SECRET_KEY"] + "-sandbox",
+        # Fault-injection endpoints stay off inside the app: anyone who can reach CareLedger could
+        # otherwise steer its QuickBooks. Tests use the knobs in-process; `python -m qbo_sandbox`
+        # serves them when run on its own.
+        "KNOBS_HTTP_ENABLED": bool(app.config.get("QBO_SANDBOX_KNOBS_HTTP", False)),
     })
     for key, value in local_urls(app.config["BASE_URL"], prefix).items():
         app.config.setdefault(key, value)
