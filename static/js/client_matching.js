@@ -11,3 +11,25 @@ document.addEventListener("click", (event) => {
   const row = button.closest("tr");
   if (row) row.classList.add("suggestion-used");
 });
+
+// "Add to QuickBooks" is offered only while a row has no customer chosen: a row cannot both
+// link an existing customer and create a new one.
+function syncAddToQuickBooks(row) {
+  const select = row.querySelector("select[id^='sel-']");
+  const label = row.querySelector(".add-to-qbo");
+  if (!select || !label) return;
+  const chosen = Boolean(select.value);
+  label.hidden = chosen;
+  if (chosen) label.querySelector("input").checked = false;
+}
+
+document.addEventListener("change", (event) => {
+  if (!event.target.matches("select[id^='sel-']")) return;
+  const row = event.target.closest("tr");
+  if (row) syncAddToQuickBooks(row);
+});
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const row = event.target.closest && event.target.closest("tr");
+  if (row) syncAddToQuickBooks(row);
+});

@@ -87,6 +87,17 @@ def test_change_drop_down_add_to_quickbooks_and_save(page, live):
     page.wait_for_selector(".alert-success:has-text('Saved 1 client match')")
     page.wait_for_selector(f"#{untouched_id}[data-state='review']")   # still unlinked, still to review
 
+    # An auto row offers no "Add to QuickBooks" while its customer is chosen; clearing it does.
+    page.select_option("#cm-state", "auto")
+    page.wait_for_selector("#client-matches tbody tr[data-state='auto']")
+    auto_row = page.locator("#client-matches tbody tr[data-state='auto']").first
+    add_box = auto_row.locator(".add-to-qbo")
+    assert not add_box.is_visible()
+    auto_row.locator("select").select_option("")
+    assert add_box.is_visible()
+    auto_row.locator("select").select_option(index=1)
+    assert not add_box.is_visible()
+
     # A client with nothing proposed: Add to QuickBooks.
     page.select_option("#cm-state", "unmatched")
     page.wait_for_selector("#client-matches tbody tr[data-state='unmatched']")
