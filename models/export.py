@@ -129,3 +129,29 @@ class ExportEvent(db.Model):
 
     invoice: Mapped[Invoice | None] = relationship()
     user: Mapped[User | None] = relationship()
+
+
+class ExportRealmPacing(db.Model):
+    """One row per QuickBooks company: the row every exporting process locks while it decides
+    whether a request may start (so the decision is serial across processes), and the pause a
+    429 imposes on all of them."""
+
+    __tablename__ = "export_realm_pacing"
+
+    realm_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExportRequestStart(db.Model):
+    """When a request to QuickBooks started, from any process: the shared sliding log Intuit's
+    per-second and per-minute limits are checked against. Rows older than the longest window
+    are pruned as new ones are written."""
+
+    __tablename__ = "export_request_starts"
+    __table_args__ = (Index("ix_export_request_starts_realm", "realm_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    realm_id: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    is_batch: Mapped[bool] = mapped_column(default=False)

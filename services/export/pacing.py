@@ -5,7 +5,8 @@ minute, 40 batch requests per minute per realm and app. A limiter that never let
 requests start in any window of W seconds (a sliding log of start times) respects such a limit
 however the server counts it — fixed or sliding windows — whereas a token bucket with a burst
 allowance can put burst + rate·W requests into one window and provoke the very 429s we avoid.
-So each rule is a sliding log; the pacer is shared by every thread of a worker, per realm.
+So each rule is a sliding log. RealmPacer keeps the log in memory (one process); the exporter
+uses shared_pacing.SharedRealmPacer, which keeps it in the database for every process.
 
 On a 429 the whole realm pauses for Retry-After (Intuit documents 60 s when absent).
 A small margin on each window absorbs the gap between our send time and the server's arrival
@@ -42,6 +43,32 @@ class _Log:
         if len(self.starts) < self.limit:
             return 0.0
         return self.window - (now - self.starts[0])
+
+
+def pacing_from_config(config) -> dict:
+    """Pacer options from the app config: Intuit's published limits unless the operator (or a
+    test) states others, and the margin added to each window (send time vs arrival time)."""
+    per_second = int(config.get("QBO_EXPORT_LIMIT_PER_SECOND", 10))
+    per_minute = int(config.get("QBO_EXPORT_LIMIT_PER_MINUTE", 500))
+    batch_per_minute = int(config.get("QBO_EXPORT_BATCH_LIMIT_PER_MINUTE", 40))
+    return {"general": (Rule(per_second, 1.0), Rule(per_minute, 60.0)),
+            "batch": (Rule(batch_per_minute, 60.0),),
+            "margin": float(config.get("QBO_EXPORT_PACING_MARGIN", 0.15))}
+
+
+def wait_for(starts: list[tuple[float, bool]], now: float, general, batch, is_batch: bool,
+             margin: float) -> float:
+    """Seconds until a request may start, given earlier request starts (time, was_batch) sorted
+    oldest first: for each rule, once `limit` starts lie in the window, the oldest of the last
+    `limit` must leave it first. Pure; the database-backed pacer calls it."""
+    rules = [(rule, False) for rule in general] + ([(rule, True) for rule in batch] if is_batch else [])
+    wait = 0.0
+    for rule, batch_only in rules:
+        window = rule.window + margin
+        inside = [t for t, was_batch in starts if now - t < window and (was_batch or not batch_only)]
+        if len(inside) >= rule.limit:
+            wait = max(wait, inside[len(inside) - rule.limit] + window - now)
+    return wait
 
 
 class RealmPacer:
