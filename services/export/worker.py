@@ -1,12 +1,11 @@
 """The background exporter: a few threads per app process that claim queued work and run it.
 
-Started with the app (lazily on the first request, see `init_app`, or explicitly with
-`start(app)`), it also resumes what a previous process left: queued records and records whose
-lease expired because their worker died. Several processes (gunicorn workers, a CLI run, another
-host on PostgreSQL) can run one each: claims are atomic and leases fence the writes.
-
-Pacing is per process; with several processes each paces itself to Intuit's limits and 429s are
-honoured when they come (see README, "Export").
+Started with the app (eagerly by `wsgi.py` in production, otherwise with the first request, see
+`init_app`, or explicitly with `start(app)`), it also resumes what a previous process left: queued
+records and records whose lease expired because their worker died. Several processes (gunicorn
+workers, a CLI run, another host on PostgreSQL) can run one each: claims are atomic and leases
+fence the writes, and pacing is shared through the database (shared_pacing.py), so together they
+stay inside Intuit's per-realm limits.
 """
 from __future__ import annotations
 
@@ -22,7 +21,8 @@ from flask import Flask
 from extensions import db
 from services.export import records
 from services.export.engine import EngineOptions, ExportEngine
-from services.export.pacing import Pacers
+from services.export.pacing import pacing_from_config
+from services.export.shared_pacing import SharedPacers
 
 log = logging.getLogger(__name__)
 _KEY = "export.worker"
@@ -43,7 +43,7 @@ def options_from_config(config) -> EngineOptions:
 class ExportWorker:
     def __init__(self, app: Flask, client_factory: Callable | None = None,
                  prepare: Callable | None = None, threads: int | None = None,
-                 poll_seconds: float | None = None, pacers: Pacers | None = None):
+                 poll_seconds: float | None = None, pacers=None):
         from services.export.client import make_client
         from services.export.prepare import prepare_group as default_prepare
 
@@ -52,7 +52,10 @@ class ExportWorker:
         self.prepare = prepare or default_prepare
         self.threads = threads or int(app.config.get("QBO_EXPORT_THREADS", 8))
         self.poll_seconds = poll_seconds or float(app.config.get("QBO_EXPORT_POLL_SECONDS", 1.0))
-        self.pacers = pacers or Pacers()
+        # Shared with every other process through the database (a per-process pacer would let N
+        # processes send N times Intuit's limits).
+        self.pacers = pacers or SharedPacers(**pacing_from_config(app.config))
+        self.pid = os.getpid()
         self.options = options_from_config(app.config)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -167,21 +170,36 @@ def get(app: Flask) -> ExportWorker | None:
 
 
 def start(app: Flask, **kwargs) -> ExportWorker:
-    """Start this process's background exporter (idempotent)."""
+    """Start this process's background exporter (idempotent).
+
+    A worker made in another process (an app created before a fork, e.g. gunicorn --preload)
+    has no threads here: this process gets its own."""
     worker = app.extensions.get(_KEY)
-    if worker is None:
+    if worker is None or worker.pid != os.getpid():
         worker = app.extensions[_KEY] = ExportWorker(app, **kwargs)
     return worker.start()
+
+
+def enabled(app: Flask) -> bool:
+    """QBO_EXPORT_WORKER: "auto" (on, except in TESTING), "on", or "off"."""
+    mode = str(app.config.get("QBO_EXPORT_WORKER", "auto")).lower()
+    return not (mode in ("off", "false", "0", "no") or (mode == "auto" and app.testing))
+
+
+def start_if_enabled(app: Flask) -> ExportWorker | None:
+    """For servers (wsgi.py): start now, so a restarted server resumes unfinished exports
+    without waiting for a first request."""
+    return start(app) if enabled(app) else None
 
 
 def init_app(app: Flask) -> None:
     """Start the exporter with the first request this process serves (not for CLI commands or
     tests that never serve), so a restarted server resumes unfinished exports on its own."""
-    mode = str(app.config.get("QBO_EXPORT_WORKER", "auto")).lower()
-    if mode in ("off", "false", "0", "no") or (mode == "auto" and app.testing):
+    if not enabled(app):
         return  # tests run exporters explicitly unless they ask for QBO_EXPORT_WORKER="on"
 
     @app.before_request
     def _ensure_export_worker():
-        if _KEY not in app.extensions:
+        found = app.extensions.get(_KEY)
+        if found is None or found.pid != os.getpid():
             start(app)
