@@ -4,9 +4,10 @@ and result writes fenced by the lease owner.
 Everything here is plain SQL through the session so it behaves the same on SQLite and PostgreSQL:
 - queueing uses INSERT … ON CONFLICT DO NOTHING on the unique (realm_id, invoice_id), so two
   requests racing to export the same invoice end with one record and one send;
-- claiming is one UPDATE … WHERE status = 'queued' (or an expired lease) … RETURNING, with
-  FOR UPDATE SKIP LOCKED in the inner select on PostgreSQL so concurrent workers never wait on or
-  take each other's rows; SQLite serialises writers, which gives the same atomicity.
+- claiming picks up to 30 claimable ids (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so
+  concurrent workers never wait on or take each other's rows), then one UPDATE … WHERE id IN
+  (those) AND still claimable … RETURNING; on SQLite, where writers are serialised, the repeated
+  condition makes a racing second claim of the same rows take none of them.
 """
 from __future__ import annotations
 
@@ -95,12 +96,19 @@ def claim(realm_id: str, owner: str, lease_seconds: float, limit: int = BATCH_SI
     table = InvoiceExport.__table__
     claimable = or_(table.c.status == ExportStatus.QUEUED.value,
                     and_(table.c.status == ExportStatus.SENDING.value, table.c.lease_expires_at < now))
-    inner = (select(table.c.id).where(table.c.realm_id == realm_id, claimable)
-             .order_by(table.c.id).limit(limit))
+    # The candidates are picked by their own statement, not a subquery of the UPDATE: on
+    # PostgreSQL an `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` may be re-evaluated while the
+    # UPDATE runs alongside other claims and then take more than n rows (seen: 120 for a 30-limit).
+    picker = (select(table.c.id).where(table.c.realm_id == realm_id, claimable)
+              .order_by(table.c.id).limit(limit))
     if db.session.get_bind().dialect.name == "postgresql":
-        inner = inner.with_for_update(skip_locked=True)
+        picker = picker.with_for_update(skip_locked=True)  # locked until our commit
+    picked = list(db.session.execute(picker).scalars())
+    if not picked:
+        db.session.commit()
+        return []
     statement = (update(table)
-                 .where(table.c.id.in_(inner.scalar_subquery()), claimable)
+                 .where(table.c.id.in_(picked), claimable)
                  .values(status=ExportStatus.SENDING.value, lease_owner=owner,
                          lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
                  .returning(table.c.id))
