@@ -140,7 +140,7 @@ def _insert_ignore(connection, realm_id: str, now: datetime):
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    # The table's UTCDateTime type makes values aware; RETURNING on some drivers skips it.
+    # Defensive: UTCDateTime already returns aware values; a naive one here would be UTC.
     if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value
