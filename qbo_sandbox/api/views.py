@@ -24,6 +24,7 @@ def _response(status: int, body: str, content_type: str, extra_headers=None) -> 
     if status == 200:
         resp.headers["Qbo-Version"] = "sandbox"
         resp.headers["Cache-Control"] = "max-age=0, no-cache, no-store, must-revalidate, private"
+        resp.headers["Expires"] = "0"  # every recorded 200 carries it (qbo_api spec/vcr/*)
     for key, value in (extra_headers or {}).items():
         resp.headers[key] = value
     return resp
