@@ -158,4 +158,6 @@ class VendorRules(Rules):
 class EmployeeRules(Rules):
     def prepare(self, ctx, doc, existing):
         person_names(ctx, "Employee", doc, existing)
+        # Every real Employee carries BillableTime (qbo_api spec/vcr/deactivate/employee.yml).
+        doc.setdefault("BillableTime", False)
         return doc
