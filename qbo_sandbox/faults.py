@@ -88,12 +88,13 @@ def stale_object() -> QboFault:
 
 
 def duplicate_name() -> QboFault:
+    # No `element` key: the real 6240 for a customer has none (qbo_api
+    # spec/vcr/error/validation.yml; its Detail there is "The name supplied already exists. : null").
     return fault(
         6240,
         "Duplicate Name Exists Error",
         "The name supplied already exists. : Another customer, vendor or employee is already "
         "using this \nname. Please use a different name.",
-        "",
     )
 
 

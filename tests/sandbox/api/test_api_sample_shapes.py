@@ -249,8 +249,11 @@ def test_fault_shapes_400(api, setup):
     api.create("Vendor", {"DisplayName": "Taken Name"})
     dup = api.post("customer", {"DisplayName": "Taken Name"})
     assert dup.status_code == 400
-    assert_shape("qbo_fault_400_duplicate_name_6240.json", dup.json(), extra={"Fault.Error[].element"})
-    assert_shape("qbo_fault_400_duplicate_name_6240_taxrate.json", dup.json())
+    assert_shape("qbo_fault_400_duplicate_name_6240.json", dup.json())
+    # The 2015 TaxRate fixture has `"element": ""`; the 2020 recording for a customer (above,
+    # the one the sandbox follows) has no element.
+    assert_shape("qbo_fault_400_duplicate_name_6240_taxrate.json", dup.json(),
+                 optional={"Fault.Error[].element"})
     assert_shape("qbo_fault_400_invalid_id_2030.json", api.get("customer/1.5").json())
     assert_shape("qbo_fault_400_invalid_query_4001.json", api.query("SELECT * FROM Custmoer").json())
     assert_shape("qbo_fault_400_unsupported_operation_500.json", api.get("customer/1/5").json())
