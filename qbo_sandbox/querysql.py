@@ -121,6 +121,12 @@ def run(tx, realm_id: str, query: Query, tz: str | None) -> dict:
     for path, descending in query.order:
         expr, kind = comp.expression(path)
         order.append(f"{expr}{' COLLATE NOCASE' if kind == 'text' else ''} {'DESC' if descending else 'ASC'}")
+    if not query.order and spec.name_list:
+        # Real QBO answers a name-list query without ORDERBY sorted by FullyQualifiedName (a
+        # sub-customer right after its parent), byte-wise: "PG&E" before "Pam Seitz" (qbo_api
+        # spec/vcr/all/customers.yml, all/vendors_by_5.yml). Vendors/Employees/Terms have no
+        # FullyQualifiedName: their name column (DisplayName/Name) stands in.
+        order.append("coalesce(json_extract(doc, '$.FullyQualifiedName'), name) COLLATE BINARY ASC")
     order.append("id ASC")
     if query.fields:
         for name in query.fields:
