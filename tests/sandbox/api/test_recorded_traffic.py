@@ -111,7 +111,6 @@ def load_cassettes() -> list[Recorded]:
 
 ALL = load_cassettes()
 BY_KEY = {(r.cassette, r.index): r for r in ALL}
-SKIPPED = dict(NOT_EMULATED)
 
 
 def recorded_docs(entity: str, cassettes=None) -> dict[str, dict]:
