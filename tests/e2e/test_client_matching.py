@@ -42,6 +42,14 @@ def live(tmp_path_factory):
     server.shutdown()
 
 
+def choose_filter(page, state: str) -> None:
+    """Pick a Show filter and wait until htmx has swapped in the filtered table (the old table's
+    rows would otherwise still answer locators for a moment)."""
+    page.select_option("#cm-state", state)
+    page.wait_for_url(re.compile(rf"[?&]state={state}\b"))
+    page.wait_for_load_state("networkidle")
+
+
 def connect_via_ui(page, live):
     page.goto(live.path("/accounting/quickbooks"))
     with page.expect_popup() as popup_info:
@@ -67,7 +75,7 @@ def test_change_drop_down_add_to_quickbooks_and_save(page, live):
 
     # A `review` proposal is suggested, not selected: the row says "To review" and its drop-down
     # holds "— choose —" until the person confirms with "Use suggestion".
-    page.select_option("#cm-state", "review")
+    choose_filter(page, "review")
     page.wait_for_selector("#client-matches tbody tr[data-state='review']")
     rows = page.locator("#client-matches tbody tr[data-state='review']")
     assert rows.count() >= 2, "the demo company should give at least two `review` proposals"
@@ -88,7 +96,7 @@ def test_change_drop_down_add_to_quickbooks_and_save(page, live):
     page.wait_for_selector(f"#{untouched_id}[data-state='review']")   # still unlinked, still to review
 
     # An auto row offers no "Add to QuickBooks" while its customer is chosen; clearing it does.
-    page.select_option("#cm-state", "auto")
+    choose_filter(page, "auto")
     page.wait_for_selector("#client-matches tbody tr[data-state='auto']")
     auto_row = page.locator("#client-matches tbody tr[data-state='auto']").first
     add_box = auto_row.locator(".add-to-qbo")
@@ -99,7 +107,7 @@ def test_change_drop_down_add_to_quickbooks_and_save(page, live):
     assert not add_box.is_visible()
 
     # A client with nothing proposed: Add to QuickBooks.
-    page.select_option("#cm-state", "unmatched")
+    choose_filter(page, "unmatched")
     page.wait_for_selector("#client-matches tbody tr[data-state='unmatched']")
     target = page.locator("#client-matches tbody tr[data-state='unmatched']").first
     target_id = target.get_attribute("id")
@@ -109,7 +117,7 @@ def test_change_drop_down_add_to_quickbooks_and_save(page, live):
     message = page.locator(".alert-success", has_text="Created in QuickBooks").inner_text()
 
     # Both are now saved links, found with the search box under the Matched filter.
-    page.select_option("#cm-state", "matched")
+    choose_filter(page, "matched")
     page.fill("#cm-search", row_code)
     page.wait_for_selector(f"#{row_id}")
     assert page.locator(f"#{row_id} select").input_value() == chosen
