@@ -27,7 +27,7 @@ from matching_synth import write_set  # noqa: E402
 from services.matching import CustomerIndex, match_clients  # noqa: E402
 from services.matching.files import read_clients, read_customers  # noqa: E402
 
-SHARED = Path(os.environ.get("CARELEDGER_MATCHING_DATA", "/work/shared/matching"))
+SHARED = Path(os.environ.get("CARELEDGER_MATCHING_DATA", Path(__file__).resolve().parents[2] / "shared" / "matching"))
 SCORE = SHARED / "score.py"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from demo_data.logins import DEMO_LOGINS
 from tests.e2e.conftest import sign_in

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from extensions import db
-from models.export import ExportEvent, ExportStatus
+from models.export import ExportEvent
 from tests.export.conftest import knobs_of, records_by_invoice, run_jobs, start_job
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from services.matching.files import match_files, read_customers
+from tests.shared_data import shared_dir
 
-DATA = Path(os.environ.get("CARELEDGER_MATCHING_DATA", "/work/shared/matching"))
+DATA = Path(os.environ.get("CARELEDGER_MATCHING_DATA", shared_dir("matching")))
 ROOT = Path(__file__).resolve().parents[2]
 needs_data = pytest.mark.skipif(not (DATA / "truth.csv").exists(), reason="shared matching set not present")
 

@@ -7,8 +7,9 @@ import io
 import pytest
 
 from services.matching.files import match_files
+from tests.shared_data import shared_dir
 
-DATA = "/work/shared/matching"
+DATA = str(shared_dir("matching"))
 
 
 @pytest.fixture

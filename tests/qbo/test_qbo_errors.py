@@ -1,13 +1,14 @@
 """Fault parsing and classification against Intuit's real payloads (shared/qbo/samples)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from qbo import errors as e
+from tests.shared_data import needs_shared, shared_dir
 
-SAMPLES = Path("/work/shared/qbo/samples")
+SAMPLES = shared_dir("qbo", "samples")
+pytestmark = needs_shared("qbo", "samples")
 
 
 def sample(name: str) -> bytes:

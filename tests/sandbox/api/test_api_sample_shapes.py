@@ -7,13 +7,14 @@ its "Crew #" custom field or geocoded Lat/Long, or fields that only exist when s
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 
 from tests.sandbox.api.conftest import OTHER_REALM, access_token, invoice_body, make_api
 from tests.sandbox.api.shapes import differences
+from tests.shared_data import needs_shared, shared_dir
 
-SAMPLES = Path("/work/shared/qbo/samples")
+SAMPLES = shared_dir("qbo", "samples")
+pytestmark = needs_shared("qbo", "samples")
 
 ADDRESS_GEO = {"Lat", "Long"}  # QBO geocodes addresses; the sandbox does not
 

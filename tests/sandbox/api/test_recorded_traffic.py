@@ -19,7 +19,6 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -28,8 +27,10 @@ import yaml
 
 from tests.sandbox.api.conftest import REALM, access_token, build_app, make_api
 from tests.sandbox.api.shapes import differences
+from tests.shared_data import needs_shared, shared_dir
 
-RECORDED = Path("/work/shared/qbo/recorded/qbo_api/spec/vcr")
+RECORDED = shared_dir("qbo", "recorded", "qbo_api", "spec", "vcr")
+pytestmark = needs_shared("qbo", "recorded")
 
 # (cassette, why it is not replayed). Each covers every interaction of the cassette.
 NOT_EMULATED = [
