@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 from extensions import db  # noqa: E402
 from services.export.pacing import lower_bound_seconds  # noqa: E402
 from tests.export.conftest import REALM, app_config, connect, make_sandbox, seed_books  # noqa: E402
-from tests.sandbox.conftest import serve  # noqa: E402
 
 
 def _free_port() -> int:
@@ -214,7 +213,7 @@ def main(argv=None) -> int:
             seq = run_sequential(tmp / "sequential", args.invoices, args.latency_ms, args.sequential_limit)
             label = ("" if seq["measured"] == args.invoices
                      else f" (measured {seq['measured']} in {seq['measured_seconds']:.1f} s, extrapolated)")
-            print(f"\nPlain sequential exporter (one create per invoice), fresh sandbox company:")
+            print("\nPlain sequential exporter (one create per invoice), fresh sandbox company:")
             print(f"  wall time               {seq['seconds']:8.1f} s{label}")
             print(f"  in QuickBooks           {seq['in_qbo']:8d}   duplicates {seq['duplicates']}, "
                   f"missing {seq['missing']}")
