@@ -356,27 +356,36 @@ def save_pair_choices(realm_id: str, choices: list[PairChoice], user_id: int | N
                     kind=LinkKind.CLIENT_UNDER_PAYER, client_id=client.id, payer_id=payer.id,
                     parent_qbo_id=parent, display_name=pair_display_name(realm_id, client, payer, fmt)))
             continue
-        if link and link.qbo_customer_id == wanted:
-            continue
-        if not wanted:
-            if link:
-                db.session.delete(link)
-                db.session.commit()
-                result.removed += 1
-            continue
-        copy = _names(realm_id, [wanted]).get(wanted)
-        if parent is None or copy is None or copy.parent_qbo_id != parent:
-            result.errors.append(f"{who}: choose a sub-customer of the payer's QuickBooks customer.")
-            continue
-        error = _set_link(realm_id, ProposalKind.PAIR, LinkKind.CLIENT_UNDER_PAYER, client.id, wanted,
-                          link, user_id, payer_id=payer.id)
-        if error:
-            result.errors.append(error)
-        elif link:
-            result.changed += 1
-        else:
-            result.linked += 1
+
+        def link_sub_customer():  # called at once by _apply_choice, so the loop's values are current
+            copy = _names(realm_id, [wanted]).get(wanted)
+            if parent is None or copy is None or copy.parent_qbo_id != parent:
+                return f"{who}: choose a sub-customer of the payer's QuickBooks customer."
+            return _set_link(realm_id, ProposalKind.PAIR, LinkKind.CLIENT_UNDER_PAYER, client.id, wanted,
+                             link, user_id, payer_id=payer.id)
+
+        _apply_choice(result, link, wanted, link_sub_customer)
     return result
+
+
+def _apply_choice(result: SaveResult, link: CustomerLink | None, wanted: str, set_link) -> None:
+    """The common end of a Save row: keep the link, remove it (no customer chosen), or point it at
+    `wanted` through `set_link()` (which returns an error sentence or None), counting what changed."""
+    if link and link.qbo_customer_id == wanted:
+        return
+    if not wanted:
+        if link:
+            db.session.delete(link)
+            db.session.commit()
+            result.removed += 1
+        return
+    error = set_link()
+    if error:
+        result.errors.append(error)
+    elif link:
+        result.changed += 1
+    else:
+        result.linked += 1
 
 
 def pair_link(realm_id: str, client_id: int, payer_id: int) -> CustomerLink | None:
@@ -674,21 +683,8 @@ def save_choices(realm_id: str, kind: ProposalKind, choices: list[Choice], user_
                 kind=lk, client_id=choice.subject_id if lk == LinkKind.CLIENT else None,
                 payer_id=choice.subject_id if lk == LinkKind.PAYER else None))
             continue
-        if link and link.qbo_customer_id == wanted:
-            continue
-        if not wanted:
-            if link:
-                db.session.delete(link)
-                db.session.commit()
-                result.removed += 1
-            continue
-        error = _set_link(realm_id, kind, lk, choice.subject_id, wanted, link, user_id)
-        if error:
-            result.errors.append(error)
-        elif link:
-            result.changed += 1
-        else:
-            result.linked += 1
+        _apply_choice(result, link, wanted,
+                      lambda: _set_link(realm_id, kind, lk, choice.subject_id, wanted, link, user_id))
     return result
 
 
