@@ -14,7 +14,7 @@ from models.export import ExportJob, ExportStatus, InvoiceExport
 from services import export as export_service
 from services.export import audit
 from services.export.client import invoice_url
-from services.export.prepare import eligibility, load_refs, map_one, settings_for
+from services.export.prepare import eligibility, load_lines, load_refs, map_one, settings_for
 from services.invoice_mapping import MappingError
 
 
@@ -77,16 +77,19 @@ class BatchExportView:
 def batch_export_view(batch: InvoiceBatch, invoices: list[Invoice]) -> BatchExportView:
     realm_id = export_service.current_realm()
     view = BatchExportView(batch=batch, connected=bool(realm_id))
-    allowed = eligibility(invoices, realm_id)
-    states = export_service.states_for(realm_id, [i.id for i in invoices])
     settings = settings_for(realm_id) if realm_id else None
     refs = load_refs(realm_id, settings, [i.client_id for i in invoices]) if realm_id else None
+    allowed = eligibility(invoices, realm_id, settings, refs.customers if refs else None)
+    states = export_service.states_for(realm_id, [i.id for i in invoices])
+    if realm_id and batch.is_finalized:
+        # The rows below map every eligible, not-yet-exported invoice: its lines come in one query.
+        load_lines([i for i in invoices if allowed[i.id].ok and not _exported(states.get(i.id))])
     for invoice in invoices:
         verdict = allowed[invoice.id]
         row = RowState(invoice_id=invoice.id, eligible=verdict.ok, reason=verdict.reason,
                        needs_matching=not verdict.ok and bool(realm_id), record=states.get(invoice.id),
                        agency_ex_tax=to_cents(Decimal(invoice.total) - Decimal(invoice.tax)))
-        if row.record is not None and row.record.status == ExportStatus.EXPORTED:
+        if _exported(row.record):
             row.qbo_total = row.record.qbo_total
             row.url = invoice_url(row.record.qbo_id)
         elif row.eligible and batch.is_finalized:
@@ -97,6 +100,10 @@ def batch_export_view(batch: InvoiceBatch, invoices: list[Invoice]) -> BatchExpo
         view.rows[invoice.id] = row
     view.progress = batch_progress(batch, list(states.values()))
     return view
+
+
+def _exported(record: InvoiceExport | None) -> bool:
+    return record is not None and record.status == ExportStatus.EXPORTED
 
 
 def batch_progress(batch: InvoiceBatch, records: list[InvoiceExport] | None = None) -> BatchProgress:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import inspect as sa_inspect, select
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from extensions import db
@@ -54,6 +54,15 @@ def load_refs(realm_id: str, settings: SyncSettings, client_ids) -> MappingRefs:
     term = Ref(settings.term_id, settings.term_name) if settings.term_id else None
     return MappingRefs(customers=customer_refs(realm_id, client_ids), items=items,
                        classes=classes, departments=departments, term=term)
+
+
+def load_lines(invoices: list[Invoice]) -> None:
+    """Fill each invoice's `lines` (with service types) in one query for the whole list, so
+    mapping many invoices reads no lazy collection per invoice."""
+    pending = [i.id for i in invoices if "lines" in sa_inspect(i).unloaded]
+    if pending:
+        db.session.scalars(select(Invoice).where(Invoice.id.in_(pending)).options(
+            selectinload(Invoice.lines).joinedload(InvoiceLine.service_type))).all()
 
 
 def _load_invoices(invoice_ids) -> dict[int, Invoice]:
@@ -120,12 +129,14 @@ class Eligibility:
     customer_name: str = ""
 
 
-def eligibility(invoices: list[Invoice], realm_id: str | None) -> dict[int, Eligibility]:
-    """Per invoice: may it be ticked for export? (bill-to customer linked in this realm)."""
+def eligibility(invoices: list[Invoice], realm_id: str | None, settings: SyncSettings | None = None,
+                customers: dict | None = None) -> dict[int, Eligibility]:
+    """Per invoice: may it be ticked for export? (bill-to customer linked in this realm).
+    A caller that already holds the settings and customer refs passes them (no second read)."""
     if not realm_id:
         return {i.id: Eligibility(False, "QuickBooks is not connected") for i in invoices}
-    settings = settings_for(realm_id)
-    refs = customer_refs(realm_id, [i.client_id for i in invoices])
+    settings = settings or settings_for(realm_id)
+    refs = customers if customers is not None else customer_refs(realm_id, [i.client_id for i in invoices])
     answer = {}
     for invoice in invoices:
         key = bill_to_key(invoice, settings)

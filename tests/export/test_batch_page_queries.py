@@ -1,0 +1,81 @@
+"""The batch page (and its progress partial) read a fixed number of SQL statements however many
+invoices the batch holds: eligibility, export state and the QBO total check are loaded per batch,
+not per invoice row."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import event, select
+
+from extensions import db
+from models import BatchStatus, Invoice, InvoiceBatch, InvoiceLine, LineKind, ServiceType
+
+HX = {"HX-Request": "true"}
+
+
+def _bigger_batch(books, copies: int = 3) -> int:
+    """A second finalized batch with `copies` invoices per (linked) client of the first one."""
+    with books.app.app_context():
+        first = db.session.get(InvoiceBatch, books.batch_id)
+        service = db.session.scalar(select(ServiceType))
+        batch = InvoiceBatch(number="B-0002", office_id=first.office_id, status=BatchStatus.DRAFT,
+                             period_start=first.period_start + timedelta(days=14),
+                             period_end=first.period_end + timedelta(days=14))
+        db.session.add(batch)
+        invoices = db.session.scalars(select(Invoice).where(Invoice.batch_id == books.batch_id)).all()
+        for copy in range(copies):
+            for n, source in enumerate(invoices):
+                db.session.add(Invoice(
+                    batch=batch, number=f"9{copy}{n:03d}", client_id=source.client_id,
+                    invoice_date=batch.period_end, due_date=batch.period_end + timedelta(days=30),
+                    period_start=batch.period_start, period_end=batch.period_end,
+                    lines=[InvoiceLine(position=1, kind=LineKind.SERVICE, service_type=service,
+                                       description="Visit", service_date=batch.period_start,
+                                       quantity=Decimal(1 + copy), rate=Decimal("30.00"))]))
+        db.session.flush()
+        batch.status = BatchStatus.FINALIZED
+        db.session.commit()
+        return batch.id
+
+
+def _statements(app, fetch) -> tuple[int, str]:
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        body = fetch()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen), body
+
+
+def test_batch_page_and_progress_query_count_does_not_grow_with_invoices(books):
+    big = _bigger_batch(books)
+    client = books.app.test_client()
+    assert client.post("/login", data={"email": "owner@example.test", "password": "pw-owner"}).status_code == 302
+
+    def page(batch_id):
+        return lambda: client.get(f"/billing/batches/{batch_id}").get_data(as_text=True)
+
+    def partial(batch_id):
+        return lambda: client.get(f"/billing/batches/{batch_id}/export/progress",
+                                  headers=HX).get_data(as_text=True)
+
+    few, small_page = _statements(books.app, page(books.batch_id))
+    many, big_page = _statements(books.app, page(big))
+    # Every row was really mapped and checked (the QBO total shows), on both sizes.
+    assert len(re.findall(r'name="invoice" value="\d+"', small_page)) == 12
+    assert len(re.findall(r'name="invoice" value="\d+"', big_page)) == 36
+    assert big_page.count("QB total $") >= 36
+    assert many == few, (few, many)
+
+    few, _ = _statements(books.app, partial(books.batch_id))
+    many, _ = _statements(books.app, partial(big))
+    assert many == few, (few, many)
