@@ -541,6 +541,22 @@ def _names(realm_id: str, ids) -> dict[str, QboCustomerCopy]:
         QboCustomerCopy.realm_id == realm_id, QboCustomerCopy.qbo_id.in_(ids)))}
 
 
+def keep_current_choice(realm_id: str, options: list, current: str) -> list:
+    """A row's drop-down options with the customer already chosen in the form kept on top,
+    even when the search typed no longer finds it (so the choice does not silently change)."""
+    if current and current not in {o[0] for o in options}:
+        known = _names(realm_id, [current]).get(current)
+        if known:
+            options.insert(0, (current, label_of(known), "current choice"))
+    return options
+
+
+def taken_display_names(realm_id: str) -> set[str]:
+    """Every DisplayName in the stored copy of the company's customer list."""
+    return set(db.session.scalars(select(QboCustomerCopy.display_name).where(
+        QboCustomerCopy.realm_id == realm_id)))
+
+
 def label_of(copy: QboCustomerCopy) -> str:
     label = copy.fully_qualified_name or copy.display_name
     return label if copy.active else f"{label} (inactive)"

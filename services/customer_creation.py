@@ -220,6 +220,13 @@ def _subject_label(kind, client_id, payer_id) -> str:
 
 # --- sending -----------------------------------------------------------------------------------
 
+def has_pending(realm_id: str) -> bool:
+    """Is any creation of this realm waiting to be sent (a new one or a retry)?"""
+    return db.session.scalar(select(PendingCreation.id).where(
+        PendingCreation.realm_id == realm_id, PendingCreation.status == CreationStatus.PENDING)
+        .limit(1)) is not None
+
+
 def process_pending(qbo, realm_id: str, rows: list[PendingCreation] | None = None) -> CreationOutcome:
     """Send the PENDING rows (all of the realm's, or the given ones) and record every result."""
     outcome = CreationOutcome()

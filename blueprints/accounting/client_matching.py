@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
 from blueprints.accounting import bp
 from extensions import db
 from htmx_responses import is_fragment_request, render_page
 from models.clients import Client, Payer
-from models.matching_state import CreationStatus, PendingCreation, ProposalKind, QboCustomerCopy
+from models.matching_state import PendingCreation, ProposalKind
 from models.sync_settings import PayerMode
 from qbo.errors import QboError
 from services import client_matching as cm
@@ -77,8 +76,7 @@ def _suggester(realm: str):
     def suggest(row):
         nonlocal taken
         if taken is None:
-            taken = set(db.session.scalars(select(QboCustomerCopy.display_name).where(
-                QboCustomerCopy.realm_id == realm)))
+            taken = cm.taken_display_names(realm)
         return cc.suffixed_names(row, taken)
     return suggest
 
@@ -135,11 +133,8 @@ def client_matching_candidates(kind: str, subject_id: int):
     pkind = _kind(kind)
     _check_subject(pkind, subject_id)
     current = request.args.get(f"customer_{kind}_{subject_id}", "")
-    options = cm.candidates_for(realm, pkind, subject_id, request.args.get("find", ""))
-    if current and current not in {o[0] for o in options}:
-        known = cm._names(realm, [current]).get(current)
-        if known:
-            options.insert(0, (current, cm.label_of(known), "current choice"))
+    options = cm.keep_current_choice(
+        realm, cm.candidates_for(realm, pkind, subject_id, request.args.get("find", "")), current)
     from jinja2_fragments.flask import render_block
 
     linked = cm.candidates_own_link(realm, pkind, subject_id)
@@ -156,11 +151,8 @@ def client_matching_pair_candidates(subject_id: int, payer_id: int):
     _check_pair(subject_id, payer_id)
     sid = f"{subject_id}_{payer_id}"
     current = request.args.get(f"customer_pair_{sid}", "")
-    options = cm.pair_candidates(realm, subject_id, payer_id, request.args.get("find", ""))
-    if current and current not in {o[0] for o in options}:
-        known = cm._names(realm, [current]).get(current)
-        if known:
-            options.insert(0, (current, cm.label_of(known), "current choice"))
+    options = cm.keep_current_choice(
+        realm, cm.pair_candidates(realm, subject_id, payer_id, request.args.get("find", "")), current)
     from jinja2_fragments.flask import render_block
 
     return render_block(TEMPLATE, "candidate_select", kind="pair", subject_id=sid, options=options,
@@ -244,9 +236,7 @@ def _create(realm: str, creations) -> list[tuple[str, str]]:
     """Write pending rows for the new requests, then send every pending one (retries included)."""
     settings = cm.creation_settings(realm)
     rows, skipped = cc.request_creations(realm, creations, settings.name_format, current_user.id)
-    pending_before = db.session.scalar(select(PendingCreation.id).where(
-        PendingCreation.realm_id == realm, PendingCreation.status == CreationStatus.PENDING).limit(1))
-    if not rows and pending_before is None:
+    if not rows and not cc.has_pending(realm):
         return [("info", s + ".") for s in skipped]
     try:
         outcome = cc.process_pending(_qbo(), realm)
