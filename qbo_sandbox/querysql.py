@@ -6,11 +6,17 @@ every property). LIKE only knows `%`; `_` is literal, as in QBO.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from qbo_sandbox import clock, faults
 from qbo_sandbox.query import Query
 from qbo_sandbox.schema import NUMERIC, SPECS, TIMESTAMPS, EntitySpec
+
+
+# A property path is written into the SQL text (json_extract's path), so it must be plain dotted
+# identifiers. The tokenizer only produces such words today; this keeps it so if that changes.
+_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def _json_path(path: str) -> str:
@@ -38,6 +44,8 @@ class _Compiler:
         return ":" + name
 
     def check(self, path: str) -> None:
+        if not isinstance(path, str) or not _PATH.fullmatch(path):
+            raise _not_queryable(path)
         top = path.split(".")[0]
         if top not in self.spec.known and top != "MetaData":
             raise _not_queryable(path)
