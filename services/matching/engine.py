@@ -287,20 +287,14 @@ def _judge(client: _Side, cust: _Side, index: CustomerIndex) -> _Judgement | Non
     # --- contact evidence
     pos: list[str] = []
     neg: list[str] = []
-    if client.emails and cust.emails:
-        common = set(client.emails) & set(cust.emails)
-        if common:
-            if not index.shared("e:" + next(iter(common))):
-                pos.append("email")
-        else:
-            neg.append("email")
-    if client.phones and cust.phones:
-        common = set(client.phones) & set(cust.phones)
-        if common:
-            if not index.shared("p:" + next(iter(common))):
-                pos.append("phone")
-        else:
-            neg.append("phone")
+    for label, key, mine, theirs in (("email", "e:", client.emails, cust.emails),
+                                     ("phone", "p:", client.phones, cust.phones)):
+        if mine and theirs:
+            common = set(mine) & set(theirs)
+            if not common:
+                neg.append(label)
+            elif not index.shared(key + next(iter(common))):  # a value many customers share proves nothing
+                pos.append(label)
     if client.building and cust.building:
         if client.building == cust.building and (not client.unit or not cust.unit or client.unit == cust.unit):
             if not index.shared("a:" + cust.building):
