@@ -18,6 +18,18 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
+def _apply_rule(change):
+    """Run one change to the accounts in its own transaction: commit it and return (result, None),
+    or roll back and return (None, why the user rules refused it)."""
+    try:
+        result = change()
+    except user_service.UserRuleError as problem:
+        db.session.rollback()
+        return None, str(problem)
+    db.session.commit()
+    return result, None
+
+
 def _with_office_choices(form):
     form.office_ids.choices = [SelectChoice(o.id, o.name) for o in visible_offices(current_user)]
     return form
@@ -34,14 +46,11 @@ def index():
 def new():
     form = _with_office_choices(NewUserForm())
     if form.validate_on_submit():
-        try:
-            user = user_service.create_user(form.name.data, form.email.data, Role(form.role.data),
-                                            form.password.data, form.office_ids.data)
-        except user_service.UserRuleError as problem:
-            db.session.rollback()
-            flash(str(problem), "danger")
+        user, problem = _apply_rule(lambda: user_service.create_user(
+            form.name.data, form.email.data, Role(form.role.data), form.password.data, form.office_ids.data))
+        if problem:
+            flash(problem, "danger")
         else:
-            db.session.commit()
             flash(f"Account for {user.name} created. Give them the initial password in person.", "success")
             return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=None)
@@ -56,14 +65,11 @@ def edit(user_id: int):
         form.role.data = user.role.value
         form.office_ids.data = [o.id for o in user.offices]
     if form.validate_on_submit():
-        try:
-            user_service.update_user(user, form.name.data, form.email.data, Role(form.role.data),
-                                     form.office_ids.data)
-        except user_service.UserRuleError as problem:
-            db.session.rollback()
-            flash(str(problem), "danger")
+        _, problem = _apply_rule(lambda: user_service.update_user(
+            user, form.name.data, form.email.data, Role(form.role.data), form.office_ids.data))
+        if problem:
+            flash(problem, "danger")
         else:
-            db.session.commit()
             flash(f"{user.name} saved.", "success")
             return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=user)
@@ -74,13 +80,10 @@ def edit(user_id: int):
 def deactivate(user_id: int):
     user = _user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            user_service.deactivate_user(current_user, user)
-        except user_service.UserRuleError as problem:
-            db.session.rollback()
-            flash(str(problem), "danger")
+        _, problem = _apply_rule(lambda: user_service.deactivate_user(current_user, user))
+        if problem:
+            flash(problem, "danger")
         else:
-            db.session.commit()
             flash(f"{user.name} is deactivated and can no longer sign in.", "success")
     return redirect(url_for("users.index"), 303)
 
@@ -102,13 +105,10 @@ def reset_password(user_id: int):
     user = _user_or_404(user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
-            user_service.reset_password(user, form.password.data)
-        except user_service.UserRuleError as problem:
-            db.session.rollback()
-            form.password.errors.append(str(problem))
+        _, problem = _apply_rule(lambda: user_service.reset_password(user, form.password.data))
+        if problem:
+            form.password.errors.append(problem)
         else:
-            db.session.commit()
             flash(f"Password for {user.name} changed. Give them the new password in person.", "success")
             return redirect(url_for("users.index"))
     return render_template("users/password.html", form=form, user=user)
