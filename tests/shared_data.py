@@ -1,23 +1,16 @@
-"""The read-only reference material beside the repository (`../shared`: Intuit's real payloads,
-recorded sandbox traffic, the labelled matching set). Tests that compare against it are skipped,
-saying so, where it is absent; CARELEDGER_SHARED_DIR points elsewhere."""
+"""The reference material the tests compare against, kept in the repository (`tests/fixtures/`):
+Intuit's real payloads (`qbo/samples`, with their SOURCES.md), recorded sandbox traffic
+(`qbo/recorded`, VCR cassettes of the qbo_api Ruby client's suite) and the labelled matching set
+(`matching`). Read by path relative to this file, so a clone with nothing beside it runs every test."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CARELEDGER_SHARED_DIR", REPO.parent / "shared"))
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def shared_dir(*parts: str) -> Path:
-    return SHARED.joinpath(*parts)
-
-
-def needs_shared(*parts: str):
-    """A skip mark for tests that read `shared/<parts>`."""
-    path = shared_dir(*parts)
-    return pytest.mark.skipif(not path.exists(), reason=f"reference data not found at {path} "
-                                                        "(set CARELEDGER_SHARED_DIR)")
+def fixture_path(*parts: str) -> Path:
+    path = FIXTURES.joinpath(*parts)
+    if not path.exists():  # a missing fixture is a broken checkout, never a reason to skip
+        raise FileNotFoundError(f"test fixture missing from the repository: {path}")
+    return path

@@ -1,22 +1,19 @@
-"""The file front end on the shared labelled set: output layout and the issue's quality targets."""
+"""The file front end on the labelled set in tests/fixtures/matching: output layout and the issue's quality targets."""
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from services.matching.files import match_files, read_customers
-from tests.shared_data import shared_dir
+from tests.shared_data import fixture_path
 
-DATA = Path(os.environ.get("CARELEDGER_MATCHING_DATA", shared_dir("matching")))
+DATA = fixture_path("matching")
 ROOT = Path(__file__).resolve().parents[2]
-needs_data = pytest.mark.skipif(not (DATA / "truth.csv").exists(), reason="shared matching set not present")
 
 
 def _score(rows, truth_path):
@@ -26,7 +23,6 @@ def _score(rows, truth_path):
     return correct / len(auto), correct / sum(1 for q in truth.values() if q), auto
 
 
-@needs_data
 def test_shared_set_meets_targets():
     out = io.StringIO()
     match_files(str(DATA / "clients.csv"), str(DATA / "customers.json"), out)
@@ -42,7 +38,6 @@ def test_shared_set_meets_targets():
     assert all(r["status"] == "none" and not r["qbo_customer_id"] for r in rows if r["client_id"] in inactive)
 
 
-@needs_data
 def test_module_cli_prints_csv():
     res = subprocess.run([sys.executable, "-m", "services.matching", str(DATA / "clients.csv"),
                           str(DATA / "customers.json")], cwd=ROOT, capture_output=True, text=True, check=True)

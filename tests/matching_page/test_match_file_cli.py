@@ -1,4 +1,4 @@
-"""`flask qbo match-file` on the shared labelled set: one CSV row per client, engine's output."""
+"""`flask qbo match-file` on the labelled set in tests/fixtures/matching: one CSV row per client, engine's output."""
 from __future__ import annotations
 
 import csv
@@ -7,17 +7,13 @@ import io
 import pytest
 
 from services.matching.files import match_files
-from tests.shared_data import shared_dir
+from tests.shared_data import fixture_path
 
-DATA = str(shared_dir("matching"))
+DATA = str(fixture_path("matching"))
 
 
 @pytest.fixture
 def files():
-    import os
-
-    if not os.path.exists(f"{DATA}/clients.csv"):
-        pytest.skip("the shared matching set is not present")
     return f"{DATA}/clients.csv", f"{DATA}/customers.json"
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from qbo import errors as e
-from tests.shared_data import needs_shared, shared_dir
+from tests.shared_data import fixture_path
 
-SAMPLES = shared_dir("qbo", "samples")
-pytestmark = needs_shared("qbo", "samples")
+SAMPLES = fixture_path("qbo", "samples")
 
 
 def sample(name: str) -> bytes:

@@ -17,13 +17,13 @@ from qbo_sandbox import oauth
 from qbo_sandbox.db import session_for
 from tests.sandbox.conftest import TEST_REALM
 from tests.sandbox.oauth_browser import Browser, authorize, query_of
-from tests.shared_data import needs_shared, shared_dir
+from tests.shared_data import fixture_path
 
 CID, SECRET = "ABclient0123456789", "s3cret-0123456789"
 REDIRECT = "http://localhost:5000/qbo/callback"
 EMAIL, PASSWORD = "owner@sunrise.example", "pw-0123"
 ACCOUNTING = "com.intuit.quickbooks.accounting"
-SAMPLES = str(shared_dir("qbo", "samples"))
+SAMPLES = str(fixture_path("qbo", "samples"))
 
 
 @pytest.fixture
@@ -62,7 +62,6 @@ INVALID_GRANT = {"error_description": "Token invalid", "error": "invalid_grant"}
 
 # --- discovery ------------------------------------------------------------------------------
 
-@needs_shared("qbo", "samples")
 def test_discovery_has_intuits_fields_with_absolute_urls(live):
     with open(f"{SAMPLES}/oauth_discovery_document_dotnet_fixture.json", encoding="utf-8-sig") as f:
         intuit = json.load(f)

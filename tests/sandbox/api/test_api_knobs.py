@@ -12,9 +12,9 @@ import requests
 from qbo_sandbox.knobs import SandboxConnectionDropped, parse_fault_spec
 from tests.sandbox.api.conftest import REALM, access_token, build_app, invoice_body, make_api
 from tests.sandbox.conftest import serve
-from tests.shared_data import needs_shared, shared_dir
+from tests.shared_data import fixture_path
 
-SAMPLES = shared_dir("qbo", "samples")
+SAMPLES = fixture_path("qbo", "samples")
 
 
 def _count(api, name):
@@ -130,7 +130,6 @@ def test_fault_spec_cli_form():
     assert parse_fault_spec("throttle:times=all")["times"] is None
 
 
-@needs_shared("qbo", "samples")
 def test_throttle_limits_per_second_and_batch(app, api):
     knobs = app.extensions["qbo_sandbox.knobs"]
     knobs.throttle_enabled = True

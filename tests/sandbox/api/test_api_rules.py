@@ -7,9 +7,9 @@ import pytest
 
 from qbo_sandbox.company import default_preferences
 from tests.sandbox.api.conftest import build_app, invoice_body, make_api
-from tests.shared_data import needs_shared, shared_dir
+from tests.shared_data import fixture_path
 
-SAMPLES = shared_dir("qbo", "samples")
+SAMPLES = fixture_path("qbo", "samples")
 
 
 def test_query_grammar(api):
@@ -76,7 +76,6 @@ def test_invoice_computed_fields_and_terms(api, setup):
     assert customer["Balance"] == 138.38 and customer["BalanceWithJobs"] == 138.38
 
 
-@needs_shared("qbo", "samples")
 def test_amount_rule_rounds_half_up_one_error_per_line(api, setup):
     ok = invoice_body(setup, (setup["mileage"], 1.5, "1.005", "1.51"))  # 1.5075 → 1.51
     assert api.create("Invoice", ok)["TotalAmt"] == 1.51
@@ -92,7 +91,6 @@ def test_amount_rule_rounds_half_up_one_error_per_line(api, setup):
     assert errors[1]["Detail"].startswith("Amount is not equal to UnitPrice * Qty. Supplied value:60")
 
 
-@needs_shared("qbo", "samples")
 def test_invalid_and_inactive_references(api, setup):
     response = api.post("invoice", invoice_body(setup, ({"Id": "999"}, 1, "10.00")))
     error = response.json()["Fault"]["Error"][0]
@@ -187,7 +185,6 @@ def test_names_rules(api):
     assert api.post("customer", {"Id": built["Id"], "SyncToken": "0"}, operation="delete").status_code == 400
 
 
-@needs_shared("qbo", "samples")
 def test_deleted_invoice_in_cdc_has_the_tombstone_shape(api, setup):
     invoice = api.create("Invoice", invoice_body(setup))
     api.ok(api.post("invoice", {"Id": invoice["Id"], "SyncToken": "0"}, operation="delete"))

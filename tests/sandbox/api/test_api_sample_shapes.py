@@ -11,10 +11,9 @@ import json
 
 from tests.sandbox.api.conftest import OTHER_REALM, access_token, invoice_body, make_api
 from tests.sandbox.api.shapes import differences
-from tests.shared_data import needs_shared, shared_dir
+from tests.shared_data import fixture_path
 
-SAMPLES = shared_dir("qbo", "samples")
-pytestmark = needs_shared("qbo", "samples")
+SAMPLES = fixture_path("qbo", "samples")
 
 ADDRESS_GEO = {"Lat", "Long"}  # QBO geocodes addresses; the sandbox does not
 

@@ -27,10 +27,9 @@ import yaml
 
 from tests.sandbox.api.conftest import REALM, access_token, build_app, make_api
 from tests.sandbox.api.shapes import differences
-from tests.shared_data import needs_shared, shared_dir
+from tests.shared_data import fixture_path
 
-RECORDED = shared_dir("qbo", "recorded", "qbo_api", "spec", "vcr")
-pytestmark = needs_shared("qbo", "recorded")
+RECORDED = fixture_path("qbo", "recorded", "qbo_api", "spec", "vcr")
 
 # (cassette, why it is not replayed). Each covers every interaction of the cassette.
 NOT_EMULATED = [
