@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import click
-import httpx
+import httpx2
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
@@ -28,7 +28,7 @@ def _use_in_process_sandbox() -> None:
     if app.config.get("QBO_HTTP_TRANSPORT") is None and "qbo_sandbox_app" in app.extensions:
         from services import qbo_runtime
 
-        app.config["QBO_HTTP_TRANSPORT"] = httpx.WSGITransport(app=app)
+        app.config["QBO_HTTP_TRANSPORT"] = httpx2.WSGITransport(app=app)
         qbo_runtime.reset(app)
 
 

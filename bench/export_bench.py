@@ -160,7 +160,7 @@ def run_sequential(workdir: Path, invoices: int, latency_ms: float, limit: int |
 def _quiet_logs() -> None:
     import logging
 
-    for name in ("httpx", "werkzeug", "services.qbo_tokens", "qbo.client"):
+    for name in ("httpx2", "werkzeug", "services.qbo_tokens", "qbo.client"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

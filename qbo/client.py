@@ -1,4 +1,4 @@
-"""QboClient: the Accounting API v3 over one shared httpx.Client. HTTP and errors only.
+"""QboClient: the Accounting API v3 over one shared httpx2.Client. HTTP and errors only.
 
 Every call sends `minorversion`; creates, updates and batches send the caller's `requestid`
 (QBO replays the original answer for a repeated requestid, which is what makes retrying a
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Protocol
 
-import httpx
+import httpx2
 
 from qbo.errors import (AuthenticationError, QboError, TransientError, error_for_fault,
                         error_from_response, parse_fault)
@@ -90,15 +90,15 @@ def _check_request_id(request_id: str, limit: int = REQUEST_ID_MAX) -> str:
     return request_id
 
 
-def _transport_failure(error: httpx.TransportError) -> TransientError:
+def _transport_failure(error: httpx2.TransportError) -> TransientError:
     # Refused before sending → QuickBooks surely did nothing; later failures are ambiguous.
-    ambiguous = not isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+    ambiguous = not isinstance(error, (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout))
     return TransientError(f"Could not complete the call to QuickBooks ({type(error).__name__})",
                           ambiguous=ambiguous)
 
 
 class QboClient:
-    def __init__(self, http: httpx.Client, *, base_url: str, realm_id: str, tokens: TokenSource,
+    def __init__(self, http: httpx2.Client, *, base_url: str, realm_id: str, tokens: TokenSource,
                  minor_version: int = 75, retry: RetryPolicy | None = None):
         self.http = http
         self.base_url = base_url.rstrip("/")
@@ -221,7 +221,7 @@ class QboClient:
         self.tokens.record_success()
         return result
 
-    def _send(self, method, url, query, json_body, content, headers, token) -> httpx.Response:
+    def _send(self, method, url, query, json_body, content, headers, token) -> httpx2.Response:
         request_headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         if json_body is not None:
             request_headers["Content-Type"] = "application/json"
@@ -229,14 +229,14 @@ class QboClient:
         try:
             return self.http.request(method, url, params=query, json=json_body, content=content,
                                      headers=request_headers)
-        except httpx.TransportError as error:
+        except httpx2.TransportError as error:
             raise _transport_failure(error) from None
         except ConnectionError as error:  # raised through an in-process WSGI transport
             raise TransientError(f"Connection to QuickBooks lost ({type(error).__name__})",
                                  ambiguous=True) from None
 
     @staticmethod
-    def _parse(response: httpx.Response) -> dict:
+    def _parse(response: httpx2.Response) -> dict:
         if response.status_code != 200:
             raise error_from_response(response.status_code, response.headers, response.content)
         try:

@@ -1,4 +1,4 @@
-"""Intuit's OAuth 2.0 endpoints through authlib's httpx client: authorize URL, code exchange,
+"""Intuit's OAuth 2.0 endpoints through authlib's httpx integration (running on httpx2): authorize URL, code exchange,
 refresh, revoke. Stateless: the caller stores the tokens (services/qbo_tokens.py).
 
 Endpoints come from the discovery document, so the local sandbox, Intuit's sandbox and
@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-import httpx
+import httpx2
 from authlib.integrations.base_client.errors import OAuthError as AuthlibOAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 
@@ -58,15 +58,15 @@ _discovery_cache: dict[str, tuple[float, dict]] = {}
 _discovery_lock = threading.Lock()
 
 
-def _transport_error(error: httpx.TransportError, what: str) -> TransientError:
+def _transport_error(error: httpx2.TransportError, what: str) -> TransientError:
     # A refused connection never reached the server; anything later may have.
-    ambiguous = not isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+    ambiguous = not isinstance(error, (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout))
     return TransientError(f"{what}: {type(error).__name__}", ambiguous=ambiguous)
 
 
 class OAuthFlow:
-    def __init__(self, settings: QboSettings, http: httpx.Client,
-                 transport: httpx.BaseTransport | None = None):
+    def __init__(self, settings: QboSettings, http: httpx2.Client,
+                 transport: httpx2.BaseTransport | None = None):
         self.settings = settings
         self.http = http                # shared client for discovery and revocation
         self.transport = transport      # lent to authlib's short-lived clients
@@ -80,7 +80,7 @@ class OAuthFlow:
                 return cached[1]
         try:
             response = self.http.get(url)
-        except httpx.TransportError as error:
+        except httpx2.TransportError as error:
             raise _transport_error(error, "Could not reach the QuickBooks discovery document") from None
         if response.status_code != 200:
             raise TransientError(f"Discovery document answered HTTP {response.status_code}",
@@ -131,7 +131,7 @@ class OAuthFlow:
                 if error.error == "invalid_grant":
                     raise ReconnectRequiredOAuth(error.error, error.description or "") from None
                 raise OAuthError(error.error, error.description or "") from None
-            except httpx.TransportError as error:
+            except httpx2.TransportError as error:
                 raise _transport_error(error, f"{what} failed") from None
             except ValueError:  # a body that is not JSON, e.g. a 502 page
                 raise TransientError(f"{what}: the token endpoint answered something that is not JSON",
@@ -148,7 +148,7 @@ class OAuthFlow:
             response = self.http.post(url, content=json.dumps({"token": token}), headers={
                 "Authorization": f"Basic {basic}", "Content-Type": "application/json",
                 "Accept": "application/json"})
-        except httpx.TransportError as error:
+        except httpx2.TransportError as error:
             raise _transport_error(error, "Revocation failed") from None
         if response.status_code != 200:
             raise oauth_error_from_response(response.status_code, response.content)

@@ -1,4 +1,4 @@
-"""Keep OAuth secrets out of every log record, whoever logs them (our code, httpx, authlib).
+"""Keep OAuth secrets out of every log record, whoever logs them (our code, httpx2, authlib).
 
 A logging filter on the root handlers rewrites token-looking values in messages and arguments.
 """
@@ -54,7 +54,7 @@ def install_redaction() -> None:
     for handler in root.handlers:
         if _FILTER not in handler.filters:
             handler.addFilter(_FILTER)
-    for name in ("httpx", "httpcore", "authlib", "urllib3", "requests_oauthlib", "werkzeug"):
+    for name in ("httpx2", "httpcore2", "authlib", "urllib3", "requests_oauthlib", "werkzeug"):
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)

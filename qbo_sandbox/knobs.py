@@ -13,7 +13,7 @@ Faults are rules matched against each API request (method, path regex, operation
   drop              drop the connection before executing
   commit_then_drop  execute and commit, then drop the connection instead of answering
 A dropped connection over a real socket is a TCP shutdown (the client sees a connection error);
-in-process (httpx.WSGITransport) the WSGI call raises `SandboxConnectionDropped`.
+in-process (httpx2.WSGITransport) the WSGI call raises `SandboxConnectionDropped`.
 """
 from __future__ import annotations
 

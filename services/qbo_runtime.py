@@ -1,15 +1,15 @@
-"""Per-app QBO plumbing: settings, the one shared httpx.Client, the OAuth flow, the retry policy.
+"""Per-app QBO plumbing: settings, the one shared httpx2.Client, the OAuth flow, the retry policy.
 
 Configuration keys (besides the QBO_* URLs in qbo/settings.py):
-- QBO_HTTP_TRANSPORT: an httpx transport, or a zero-argument factory for one (tests pass
-  `httpx.WSGITransport(app=…)`); unset means real sockets.
+- QBO_HTTP_TRANSPORT: an httpx2 transport, or a zero-argument factory for one (tests pass
+  `httpx2.WSGITransport(app=…)`); unset means real sockets.
 - QBO_RETRY_MAX_ATTEMPTS / QBO_RETRY_BASE_DELAY / QBO_RETRY_MAX_DELAY / QBO_RETRY_MAX_THROTTLE_WAIT.
 """
 from __future__ import annotations
 
 import threading
 
-import httpx
+import httpx2
 from flask import Flask, current_app
 
 from qbo import http as qbo_http
@@ -61,7 +61,7 @@ def settings() -> QboSettings:
     return runtime().settings
 
 
-def http_client() -> httpx.Client:
+def http_client() -> httpx2.Client:
     return runtime().http
 
 

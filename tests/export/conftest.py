@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-import httpx
+import httpx2
 import pytest
 
 from app import create_app
@@ -93,9 +93,9 @@ class Books:
     user_id: int | None = None
 
     # --- looking at QuickBooks through its API ---------------------------------------------------
-    def api(self) -> httpx.Client:
+    def api(self) -> httpx2.Client:
         token = oauth.issue_tokens_for_tests(self.sandbox, CLIENT_ID, REALM)["access_token"]
-        return httpx.Client(base_url=self.sandbox_url, timeout=30,
+        return httpx2.Client(base_url=self.sandbox_url, timeout=30,
                             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
 
     def qbo_invoices(self) -> list[dict]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from types import SimpleNamespace
 
-import httpx
+import httpx2
 import pytest
 
 from qbo.client import QboClient, StaticTokens
@@ -42,7 +42,7 @@ def knobs(sandbox):
 
 def make_qbo(sandbox, *, attempts: int = 1, read_timeout: float = 5.0) -> QboClient:
     token = oauth.issue_tokens_for_tests(sandbox, CLIENT_ID, REALM)["access_token"]
-    http = httpx.Client(timeout=httpx.Timeout(read_timeout, connect=2.0))
+    http = httpx2.Client(timeout=httpx2.Timeout(read_timeout, connect=2.0))
     return QboClient(http, base_url=sandbox.config["LIVE_URL"], realm_id=REALM,
                      tokens=StaticTokens(token),
                      retry=RetryPolicy(max_attempts=attempts, base_delay=0.01, sleep=lambda s: None))

@@ -1,10 +1,10 @@
-"""QboClient against the sandbox in-process (httpx.WSGITransport): the API surface, minorversion
+"""QboClient against the sandbox in-process (httpx2.WSGITransport): the API surface, minorversion
 and requestid on the wire, error mapping, bounded retries and the one refresh after a 401."""
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from qbo import client as client_module
@@ -32,9 +32,9 @@ def token_for(sandbox) -> str:
 
 @pytest.fixture
 def wire(sandbox):
-    """A shared httpx.Client into the sandbox that records every request."""
-    seen: list[httpx.Request] = []
-    http = httpx.Client(transport=httpx.WSGITransport(app=sandbox), base_url="http://sandbox.test",
+    """A shared httpx2.Client into the sandbox that records every request."""
+    seen: list[httpx2.Request] = []
+    http = httpx2.Client(transport=httpx2.WSGITransport(app=sandbox), base_url="http://sandbox.test",
                         event_hooks={"request": [seen.append]})
     http.seen = seen
     yield http
@@ -53,7 +53,7 @@ def qbo(sandbox, wire, sleeps):
                      retry=RetryPolicy(sleep=sleeps.append, base_delay=0.01))
 
 
-def query_of(request: httpx.Request) -> dict:
+def query_of(request: httpx2.Request) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(str(request.url)).query).items()}
 
 

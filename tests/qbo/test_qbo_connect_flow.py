@@ -9,7 +9,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-import httpx
+import httpx2
 import pytest
 
 from tests.qbo.conftest import (CALLBACK_PATH, COMPANY, OTHER_COMPANY, OTHER_QBO_USER, OTHER_REALM,
@@ -55,7 +55,7 @@ def digest(value: str) -> str:
 
 
 def api_status(live, access_token: str) -> int:
-    response = httpx.get(f"{live.sandbox_url}/v3/company/{REALM}/companyinfo/{REALM}",
+    response = httpx2.get(f"{live.sandbox_url}/v3/company/{REALM}/companyinfo/{REALM}",
                          params={"minorversion": 75},
                          headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
     return response.status_code

@@ -1,16 +1,16 @@
-"""Tokens never sit readable in the database file, never reach a log (at DEBUG, httpx and authlib
+"""Tokens never sit readable in the database file, never reach a log (at DEBUG, httpx2 and authlib
 included), never appear in a page; and the CLI prints status and disconnects."""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from tests.qbo.conftest import COMPANY, REALM
 from tests.qbo.test_qbo_connect_flow import age_access_token, api_status, call_company_info, stored
 
-NOISY = ("", "httpx", "httpcore", "authlib", "werkzeug", "urllib3", "requests_oauthlib",
+NOISY = ("", "httpx2", "httpcore2", "authlib", "werkzeug", "urllib3", "requests_oauthlib",
          "services", "qbo", "qbo_sandbox")
 
 
@@ -45,7 +45,7 @@ def test_no_token_in_logs_at_debug(live, person, caplog):
                "code": code, "client_secret": live.app.config["QBO_CLIENT_SECRET"]}
 
     assert len(caplog.records) > 20, "DEBUG logging did not capture the HTTP traffic"
-    assert any(r.name.startswith("httpx") for r in caplog.records)
+    assert any(r.name.startswith("httpx2") for r in caplog.records)
     text = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
     for name, secret in secrets.items():
         assert secret not in text, f"{name} leaked into the logs"
@@ -86,7 +86,7 @@ def test_cli_rotate_key(live, person):
     live.app.config["TOKEN_ENCRYPTION_KEY"] = new_key            # the old key is gone now
     live.app.extensions.pop("qbo.token_cipher", None)
     assert stored(live)[1:] == (access, refresh)
-    assert httpx.get(live.path("/login")).status_code == 200
+    assert httpx2.get(live.path("/login")).status_code == 200
 
 
 def test_redaction_covers_child_loggers_and_handlers_added_later(app):

@@ -1,10 +1,10 @@
-"""Fixtures for sync-settings tests: the local QBO sandbox in-process (httpx.WSGITransport), a
+"""Fixtures for sync-settings tests: the local QBO sandbox in-process (httpx2.WSGITransport), a
 company in it with a dozen items, and a real QboClient holding a token the sandbox issued."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 import pytest
 
 from qbo.client import QboClient, StaticTokens
@@ -34,10 +34,10 @@ class Sandbox:
     app: object
     realm_id: str
     token: str
-    transport: httpx.WSGITransport
+    transport: httpx2.WSGITransport
 
     def client(self) -> QboClient:
-        http = httpx.Client(transport=self.transport, base_url=SANDBOX_BASE)
+        http = httpx2.Client(transport=self.transport, base_url=SANDBOX_BASE)
         return QboClient(http, base_url=SANDBOX_BASE, realm_id=self.realm_id,
                          tokens=StaticTokens(self.token), retry=NO_RETRY)
 
@@ -60,7 +60,7 @@ def build_sandbox(tmp_path, preferences=None) -> Sandbox:
                        preferences=preferences or default_preferences())
     oauth.register_client(app, CLIENT_ID, "sync-tests-secret", ["http://127.0.0.1/callback"])
     token = oauth.issue_tokens_for_tests(app, CLIENT_ID, REALM)["access_token"]
-    sandbox = Sandbox(app, REALM, token, httpx.WSGITransport(app=app))
+    sandbox = Sandbox(app, REALM, token, httpx2.WSGITransport(app=app))
     accounts = {}
     for n, (name, item_type, account) in enumerate(AGENCY_ITEMS):
         if account not in accounts:
@@ -85,14 +85,14 @@ def qbo(sandbox):
     return sandbox.client()
 
 
-class CountingTransport(httpx.BaseTransport):
+class CountingTransport(httpx2.BaseTransport):
     """Counts the Accounting API queries that pass through (to see the paging)."""
 
-    def __init__(self, inner: httpx.BaseTransport):
+    def __init__(self, inner: httpx2.BaseTransport):
         self.inner = inner
         self.queries: list[str] = []
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("/query"):
             self.queries.append(request.url.params.get("query", ""))
         return self.inner.handle_request(request)

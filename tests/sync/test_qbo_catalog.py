@@ -14,10 +14,10 @@ from tests.sync.conftest import AGENCY_ITEMS, SANDBOX_BASE, CountingTransport
 
 
 def counting_client(sandbox):
-    import httpx
+    import httpx2
 
     transport = CountingTransport(sandbox.transport)
-    client = QboClient(httpx.Client(transport=transport), base_url=SANDBOX_BASE,
+    client = QboClient(httpx2.Client(transport=transport), base_url=SANDBOX_BASE,
                        realm_id=sandbox.realm_id, tokens=StaticTokens(sandbox.token), retry=NO_RETRY)
     return client, transport
 

@@ -1,5 +1,5 @@
 """The Sync Settings tab through Flask's test client, connected to the local QBO sandbox in-process
-(QBO_HTTP_TRANSPORT = httpx.WSGITransport), with real tokens the sandbox issued."""
+(QBO_HTTP_TRANSPORT = httpx2.WSGITransport), with real tokens the sandbox issued."""
 from __future__ import annotations
 
 import re

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 import pytest
 from intuitlib.client import AuthClient
 from quickbooks import QuickBooks
@@ -44,7 +44,7 @@ def access_token(app, realm=REALM) -> str:
 class Api:
     """A thin JSON client for the sandbox (in-process or over a socket)."""
 
-    http: httpx.Client
+    http: httpx2.Client
     realm: str = REALM
 
     def url(self, tail: str) -> str:
@@ -82,7 +82,7 @@ def make_api(app, token=None, realm=REALM) -> Api:
     headers = {"Accept": "application/json"}
     if token is not False:
         headers["Authorization"] = f"Bearer {token or access_token(app, realm)}"
-    http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://sandbox.test",
+    http = httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://sandbox.test",
                         headers=headers)
     return Api(http, realm)
 

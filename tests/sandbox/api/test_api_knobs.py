@@ -5,7 +5,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-import httpx
+import httpx2
 import pytest
 import requests
 
@@ -103,7 +103,7 @@ def test_latency_knob(app, api):
 
 
 def test_http_control_endpoint(app):
-    control = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://sandbox.test")
+    control = httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://sandbox.test")
     response = control.post("/_sandbox/knobs", json={
         "throttle_enabled": True, "access_token_lifetime": 120,
         "faults": [{"kind": "error", "status": 502, "times": 1}]})
@@ -120,7 +120,7 @@ def test_http_control_endpoint(app):
 
 def test_control_endpoint_can_be_disabled(tmp_path):
     app = build_app(tmp_path, KNOBS_HTTP_ENABLED=False)
-    control = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://sandbox.test")
+    control = httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://sandbox.test")
     assert control.post("/_sandbox/knobs", json={"latency_ms": 5}).status_code == 404
 
 

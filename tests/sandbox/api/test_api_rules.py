@@ -1,4 +1,4 @@
-"""QBO rules in the sandbox, in-process (httpx.WSGITransport): query grammar, invoices, balances."""
+"""QBO rules in the sandbox, in-process (httpx2.WSGITransport): query grammar, invoices, balances."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import httpx
+import httpx2
 import pytest
 
 from tests.sandbox.api.conftest import build_app
@@ -15,7 +15,7 @@ FAULT = json.dumps({"kind": "error", "status": 502, "times": 1})
 @pytest.fixture
 def control(tmp_path):
     app = build_app(tmp_path)
-    return app, httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://sandbox.test")
+    return app, httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://sandbox.test")
 
 
 @pytest.mark.parametrize("path, body, content_type", [
