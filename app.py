@@ -12,16 +12,19 @@ from extensions import csrf, db, htmx, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    instance_path = (test_config or {}).get("INSTANCE_PATH")  # tests keep their files out of instance/
+    # Tests (and CARELEDGER_INSTANCE_PATH) keep their files out of the project's instance/.
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or config_module.instance_path_from_environment()
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     register_config(app, test_config)
     register_logging(app)
     register_extensions(app)
+    register_finalized_batch_lock(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_error_handlers(app)
-    register_template_helpers(app)
+    register_templating(app)
     register_cli(app)
+    register_background_export(app)
     mount_local_sandbox(app)
     return app
 
@@ -63,6 +66,13 @@ def register_extensions(app: Flask) -> None:
         return User.from_session_id(session_id)
 
 
+def register_finalized_batch_lock(app: Flask) -> None:
+    """Finalized batches are read-only for every code path: refuse their changes at flush."""
+    from models.billing import install_finalized_batch_lock
+
+    install_finalized_batch_lock(db.session)
+
+
 def register_blueprints(app: Flask) -> None:
     from blueprints import all_blueprints
 
@@ -97,10 +107,10 @@ def register_error_handlers(app: Flask) -> None:
                                "The error was logged. Nothing you entered was saved; please try again."))
 
 
-def register_template_helpers(app: Flask) -> None:
-    from templating import register_filters
+def register_templating(app: Flask) -> None:
+    from templating import register_templating as register
 
-    register_filters(app)
+    register(app)
 
 
 def register_cli(app: Flask) -> None:
@@ -109,10 +119,17 @@ def register_cli(app: Flask) -> None:
     register_commands(app)
 
 
+def register_background_export(app: Flask) -> None:
+    """A serving process runs the export worker: `wsgi.py` starts it at once, `flask run` with its
+    first request. CLI commands serve no request, so they start no thread."""
+    from services.export import worker
+
+    worker.start_with_first_request(app)
+
+
 def mount_local_sandbox(app: Flask) -> None:
     """Serve the local QuickBooks Online sandbox from this process when it is the chosen QBO."""
-    if not app.config.get("QBO_SANDBOX_ENABLED") or app.config.get("QBO_ENVIRONMENT") != "local":
-        return
-    from services.local_sandbox import mount
+    from services import local_sandbox as local
 
-    mount(app)
+    if local.is_enabled(app.config):
+        local.mount(app)

@@ -56,6 +56,12 @@ def defaults(instance_path: str) -> dict:
     }
 
 
+def instance_path_from_environment() -> str | None:
+    """CARELEDGER_INSTANCE_PATH: where the database, secrets and sandbox files live (default:
+    the project's instance/). Lets a second installation, or a test, use its own folder."""
+    return os.environ.get("CARELEDGER_INSTANCE_PATH") or None
+
+
 def _secret_file(instance_path: str, name: str, nbytes: int = 32) -> str:
     """Read a secret kept in instance/, creating it (mode 0600) on first run."""
     path = Path(instance_path) / name

@@ -38,7 +38,7 @@ def _allowed_endpoints() -> set[str]:
     return allowed
 
 
-def register_filters(app: Flask) -> None:
+def register_templating(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(short_date, "date")
 

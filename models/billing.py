@@ -5,8 +5,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import (CheckConstraint, ForeignKey, Index, String, Time, UniqueConstraint,
-                        func, select)
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+                        event, func, inspect, select)
+from sqlalchemy.orm import Mapped, Session, column_property, mapped_column, relationship
 
 from extensions import db
 from models._types import Money, Quantity, Rate, UTCDateTime, to_cents, utcnow, value_enum
@@ -142,3 +142,67 @@ class Invoice(db.Model):
     @property
     def bill_to_name(self) -> str:
         return self.payer.name if self.payer else self.client.full_name
+
+
+class FinalizedBatchError(Exception):
+    """A change to a finalized batch (or its invoices or lines) was attempted; roll back."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The read-only lock
+
+
+def _was_finalized(batch: InvoiceBatch | None) -> bool:
+    """True if the batch is finalized in the database (its status before this flush)."""
+    if batch is None:
+        return False
+    state = inspect(batch)
+    if state.pending or state.transient:
+        return False  # a batch created finalized in this transaction (e.g. by an import)
+    history = state.attrs.status.history
+    if history.deleted:
+        return history.deleted[0] == BatchStatus.FINALIZED
+    return batch.status == BatchStatus.FINALIZED
+
+
+def _batch_of(obj, session: Session) -> InvoiceBatch | None:
+    if isinstance(obj, InvoiceBatch):
+        return obj
+    if isinstance(obj, Invoice):
+        batch_ids = {obj.batch_id}
+        history = inspect(obj).attrs.batch_id.history
+        batch_ids.update(history.deleted or ())
+        for batch_id in batch_ids - {None}:
+            batch = session.get(InvoiceBatch, batch_id)
+            if _was_finalized(batch):
+                return batch
+        return obj.batch
+    if isinstance(obj, InvoiceLine):
+        invoice_ids = {obj.invoice_id} | set(inspect(obj).attrs.invoice_id.history.deleted or ())
+        for invoice_id in invoice_ids - {None}:
+            invoice = session.get(Invoice, invoice_id)
+            if invoice is not None and _was_finalized(_batch_of(invoice, session)):
+                return invoice.batch
+        return obj.invoice.batch if obj.invoice is not None else None
+    return None
+
+
+def _refuse_changes_to_finalized(session: Session, flush_context, instances) -> None:
+    candidates = [o for o in session.new if isinstance(o, (Invoice, InvoiceLine))]
+    candidates += [o for o in session.dirty
+                   if isinstance(o, (InvoiceBatch, Invoice, InvoiceLine)) and session.is_modified(o)]
+    candidates += [o for o in session.deleted if isinstance(o, (InvoiceBatch, Invoice, InvoiceLine))]
+    for obj in candidates:
+        with session.no_autoflush:
+            batch = _batch_of(obj, session)
+        if _was_finalized(batch):
+            raise FinalizedBatchError(f"Batch {batch.number} is finalized and cannot be changed.")
+
+
+def install_finalized_batch_lock(session) -> None:
+    """Refuse, at flush, any change to a finalized batch or its invoices or lines (idempotent).
+
+    `session` is the app's scoped session (or a session class): the lock then holds for every
+    code path, not only the views. `create_app` calls this; nothing registers it at import."""
+    if not event.contains(session, "before_flush", _refuse_changes_to_finalized):
+        event.listen(session, "before_flush", _refuse_changes_to_finalized)

@@ -1,9 +1,7 @@
 """Invoice batches: scoped lists with totals computed in SQL, finalizing, and the read-only lock.
 
-Finalized batches are the agency's record of what was billed, so they never change after
-finalizing. That is enforced at the session level (`before_flush`), not only in the views: any
-code path that adds, edits or deletes a finalized batch or its invoices or lines is refused with
-`FinalizedBatchError`, and its transaction should be rolled back.
+Finalized batches never change after finalizing; the session-level lock that enforces it lives
+with the models (`models.billing.install_finalized_batch_lock`, installed by `create_app`).
 """
 from __future__ import annotations
 
@@ -11,17 +9,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import event, func, inspect, select
-from sqlalchemy.orm import Session, joinedload, selectinload, undefer
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from extensions import db
 from models import BatchStatus, Invoice, InvoiceBatch, InvoiceLine
+from models.billing import FinalizedBatchError  # noqa: F401  (callers catch it from here)
 from models._types import to_cents, utcnow
 from services.offices import visible_office_ids
-
-
-class FinalizedBatchError(Exception):
-    """A change to a finalized batch (or its invoices or lines) was attempted."""
 
 
 class BatchNotFinalizable(Exception):
@@ -152,59 +147,3 @@ def finalize_batch(batch: InvoiceBatch, user) -> InvoiceBatch:
     batch.finalized_by_id = user.id
     db.session.flush()
     return batch
-
-
-# ---------------------------------------------------------------------------------------------
-# The read-only lock
-
-
-def _was_finalized(batch: InvoiceBatch | None) -> bool:
-    """True if the batch is finalized in the database (its status before this flush)."""
-    if batch is None:
-        return False
-    state = inspect(batch)
-    if state.pending or state.transient:
-        return False  # a batch created finalized in this transaction (e.g. by an import)
-    history = state.attrs.status.history
-    if history.deleted:
-        return history.deleted[0] == BatchStatus.FINALIZED
-    return batch.status == BatchStatus.FINALIZED
-
-
-def _batch_of(obj, session: Session) -> InvoiceBatch | None:
-    if isinstance(obj, InvoiceBatch):
-        return obj
-    if isinstance(obj, Invoice):
-        batch_ids = {obj.batch_id}
-        history = inspect(obj).attrs.batch_id.history
-        batch_ids.update(history.deleted or ())
-        for batch_id in batch_ids - {None}:
-            batch = session.get(InvoiceBatch, batch_id)
-            if _was_finalized(batch):
-                return batch
-        return obj.batch
-    if isinstance(obj, InvoiceLine):
-        invoice_ids = {obj.invoice_id} | set(inspect(obj).attrs.invoice_id.history.deleted or ())
-        for invoice_id in invoice_ids - {None}:
-            invoice = session.get(Invoice, invoice_id)
-            if invoice is not None and _was_finalized(_batch_of(invoice, session)):
-                return invoice.batch
-        return obj.invoice.batch if obj.invoice is not None else None
-    return None
-
-
-def _refuse_changes_to_finalized(session: Session, flush_context, instances) -> None:
-    candidates = [o for o in session.new if isinstance(o, (Invoice, InvoiceLine))]
-    candidates += [o for o in session.dirty
-                   if isinstance(o, (InvoiceBatch, Invoice, InvoiceLine)) and session.is_modified(o)]
-    candidates += [o for o in session.deleted if isinstance(o, (InvoiceBatch, Invoice, InvoiceLine))]
-    for obj in candidates:
-        with session.no_autoflush:
-            batch = _batch_of(obj, session)
-        if _was_finalized(batch):
-            raise FinalizedBatchError(f"Batch {batch.number} is finalized and cannot be changed.")
-
-
-# Registered once, for every session (the sandbox's own sessions never hold these objects).
-if not event.contains(Session, "before_flush", _refuse_changes_to_finalized):
-    event.listen(Session, "before_flush", _refuse_changes_to_finalized)

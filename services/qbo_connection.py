@@ -23,6 +23,7 @@ from models.users import User
 from qbo.client import QboClient, StaticTokens
 from qbo.errors import QboError, ReconnectRequired
 from qbo.oauth import TokenSet
+from qbo.retry import NO_RETRY
 from qbo.settings import ENVIRONMENT_LABELS, ConfigurationError
 from services import qbo_crypto, qbo_runtime
 from services.qbo_messages import plain_error
@@ -76,9 +77,10 @@ def get_connection(create: bool = False) -> QboConnection | None:
     return conn
 
 
-def connected_client(app: Flask | None = None) -> QboClient:
+def connected_client(app: Flask | None = None, retries: bool = True) -> QboClient:
     """A QboClient for the connected company; tokens refresh themselves as needed.
-    Raises ReconnectRequired when there is no usable connection."""
+    `retries=False`: one attempt per call (a caller that must answer at once, or that decides
+    itself what to repeat). Raises ReconnectRequired when there is no usable connection."""
     app = app or current_app._get_current_object()
     row = read_row(app)
     if row is None or row.status != ConnectionStatus.CONNECTED:
@@ -88,7 +90,7 @@ def connected_client(app: Flask | None = None) -> QboClient:
     rt = qbo_runtime.runtime(app)
     return QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=row.realm_id,
                      tokens=StoredTokens(app, realm_id=row.realm_id),
-                     minor_version=rt.settings.minor_version, retry=rt.retry)
+                     minor_version=rt.settings.minor_version, retry=rt.retry if retries else NO_RETRY)
 
 
 qbo_client_for_app = connected_client

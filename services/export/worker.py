@@ -1,7 +1,8 @@
 """The background exporter: a few threads per app process that claim queued work and run it.
 
-Started with the app (eagerly by `wsgi.py` in production, otherwise with the first request, see
-`init_app`, or explicitly with `start(app)`), it also resumes what a previous process left: queued
+Only a serving process runs it: `wsgi.py` starts it eagerly, `flask run` with its first request
+(`start_with_first_request`, a step of `create_app`); CLI commands never start it (`flask qbo export`
+runs its own foreground `ExportWorker`). It also resumes what a previous process left: queued
 records and records whose lease expired because their worker died. Several processes (gunicorn
 workers, a CLI run, another host on PostgreSQL) can run one each: claims are atomic and leases
 fence the writes, and pacing is shared through the database (shared_pacing.py), so together they
@@ -192,7 +193,7 @@ def start_if_enabled(app: Flask) -> ExportWorker | None:
     return start(app) if enabled(app) else None
 
 
-def init_app(app: Flask) -> None:
+def start_with_first_request(app: Flask) -> None:
     """Start the exporter with the first request this process serves (not for CLI commands or
     tests that never serve), so a restarted server resumes unfinished exports on its own."""
     if not enabled(app):

@@ -26,3 +26,21 @@ def test_fault_knobs_are_not_reachable_through_the_app_by_default(tmp_path):
 def test_fault_knobs_can_be_turned_on_for_local_experiments(tmp_path):
     client = _app(tmp_path, QBO_SANDBOX_KNOBS_HTTP=True).test_client()
     assert client.get("/qbo-sandbox/_sandbox/knobs").status_code == 200
+
+
+def _authorize_page(app, redirect_uri: str):
+    return app.test_client().get("/qbo-sandbox/connect/oauth2", query_string={
+        "client_id": app.config["QBO_CLIENT_ID"], "redirect_uri": redirect_uri, "response_type": "code",
+        "scope": "com.intuit.quickbooks.accounting", "state": "s" * 20})
+
+
+def test_another_process_with_another_base_url_keeps_the_servers_redirect_uri(tmp_path):
+    server = _app(tmp_path)  # the running server, registered with its callback
+    callback = server.config["QBO_REDIRECT_URI"]
+    assert _authorize_page(server, callback).status_code == 200
+    # A CLI command on the same instance, configured with another base URL.
+    cli = _app(tmp_path, BASE_URL="http://localhost:8000")
+    assert cli.config["QBO_REDIRECT_URI"] != callback
+    assert _authorize_page(server, callback).status_code == 200  # the server's Connect still works
+    assert _authorize_page(cli, cli.config["QBO_REDIRECT_URI"]).status_code == 200
+    assert _authorize_page(server, "http://127.0.0.1:5999/elsewhere").status_code == 400

@@ -1,4 +1,5 @@
-"""`flask qbo status | disconnect | rotate-key`: the QuickBooks connection from the command line.
+"""`flask qbo …`: the QuickBooks group. status | disconnect | rotate-key live here; export and
+match-file have modules of their own (cli/export.py, cli/matching.py) and join the group below.
 
 Prints the same facts as the Installation tab; never prints a token. With the built-in local
 sandbox, the CLI talks to the sandbox inside this process (no server needs to be running).
@@ -8,35 +9,28 @@ from __future__ import annotations
 import json
 
 import click
-import httpx2
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from cli.export import export_command
+from cli.matching import match_file_command
 
-def register(app: Flask) -> None:
-    group = app.cli.commands.get("qbo")
-    if group is None:
-        group = AppGroup("qbo", help="QuickBooks Online.")
-        app.cli.add_command(group)
-    for command in (status_command, disconnect_command, rotate_key_command):
-        group.add_command(command)
+qbo_cli = AppGroup("qbo", help="QuickBooks Online.")
+qbo_cli.add_command(export_command)
+qbo_cli.add_command(match_file_command)
 
 
 def _use_in_process_sandbox() -> None:
-    """The local sandbox is mounted in this very app: reach it through WSGI, not a socket."""
-    app = current_app._get_current_object()
-    if app.config.get("QBO_HTTP_TRANSPORT") is None and "qbo_sandbox_app" in app.extensions:
-        from services import qbo_runtime
+    from services import local_sandbox
 
-        app.config["QBO_HTTP_TRANSPORT"] = httpx2.WSGITransport(app=app)
-        qbo_runtime.reset(app)
+    local_sandbox.reach_in_process(current_app._get_current_object())
 
 
 def _when(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
-@click.command("status")
+@qbo_cli.command("status")
 @click.option("--check", is_flag=True, help="Also make one call to QuickBooks (CompanyInfo).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @with_appcontext
@@ -70,7 +64,7 @@ def status_command(check: bool, as_json: bool) -> None:
         click.echo("\nReconnect to QuickBooks: Accounting > QuickBooks Integration > Installation.")
 
 
-@click.command("disconnect")
+@qbo_cli.command("disconnect")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
 def disconnect_command(yes: bool) -> None:
@@ -90,7 +84,7 @@ def disconnect_command(yes: bool) -> None:
         raise SystemExit(1)
 
 
-@click.command("rotate-key")
+@qbo_cli.command("rotate-key")
 @with_appcontext
 def rotate_key_command() -> None:
     """Re-encrypt stored tokens with the first key of TOKEN_ENCRYPTION_KEY (after adding a new one)."""

@@ -5,18 +5,6 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
-from flask.cli import AppGroup
-
-
-def register(app: Flask) -> None:
-    # The "qbo" group is shared with other QuickBooks commands (e.g. cli_export.py): whoever
-    # registers first creates it, the others add to it.
-    group = app.cli.commands.get("qbo")
-    if group is None:
-        group = AppGroup("qbo", help="QuickBooks Online.")
-        app.cli.add_command(group)
-    group.add_command(match_file_command)
 
 
 @click.command("match-file")
