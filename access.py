@@ -11,6 +11,8 @@ from functools import wraps
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from extensions import htmx
+from htmx import redirect_to_login
 from models.users import Role
 
 EVERYONE_LOGGED_IN = frozenset(Role)
@@ -53,10 +55,8 @@ def enforce_access():
         return None
     if not current_user.is_authenticated:
         login_url = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
-        if request.headers.get("HX-Request"):
-            response = current_app.response_class(status=401)
-            response.headers["HX-Redirect"] = login_url
-            return response
+        if htmx:
+            return redirect_to_login(login_url)
         return redirect(login_url)
     if not access or current_user.role not in access:
         abort(403)

@@ -42,7 +42,7 @@ def register_config(app: Flask, test_config: dict | None) -> None:
 def register_logging(app: Flask) -> None:
     from qbo.redaction import install_redaction
 
-    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
+    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
     app.logger.setLevel(level)
     install_redaction()
 
@@ -129,7 +129,7 @@ def register_background_export(app: Flask) -> None:
 
 def mount_local_sandbox(app: Flask) -> None:
     """Serve the local QuickBooks Online sandbox from this process when it is the chosen QBO."""
-    from services import local_sandbox as local
+    from services.qbo_connection import local
 
     if local.is_enabled(app.config):
         local.mount(app)

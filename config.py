@@ -53,6 +53,29 @@ def defaults(instance_path: str) -> dict:
         "QBO_SANDBOX_PREFIX": "/qbo-sandbox",
         "QBO_SANDBOX_DATABASE": "sqlite:///" + os.path.join(instance_path, "qbo_sandbox.sqlite"),
         "QBO_MINOR_VERSION": 75,
+        "QBO_CONNECT_TIMEOUT": 5.0,
+        "QBO_READ_TIMEOUT": 30.0,
+        "QBO_SANDBOX_KNOBS_HTTP": False,  # the sandbox's fault knobs over HTTP (local experiments only)
+        # The QuickBooks client's own retries (pages, CLI; the exporter decides its own).
+        "QBO_RETRY_MAX_ATTEMPTS": 4,
+        "QBO_RETRY_BASE_DELAY": 0.5,
+        "QBO_RETRY_MAX_DELAY": 8.0,
+        "QBO_RETRY_MAX_THROTTLE_WAIT": 60.0,
+        "QBO_CATALOG_PAGE_SIZE": 1000,  # rows per list query (QBO's maximum)
+        # The exporter (README "Exporting invoices to QuickBooks" › Configuration).
+        "QBO_EXPORT_WORKER": "auto",  # auto (on except in TESTING) | on | off
+        "QBO_EXPORT_THREADS": 8,
+        "QBO_EXPORT_POLL_SECONDS": 1.0,
+        "QBO_EXPORT_LEASE_SECONDS": 120,
+        "QBO_EXPORT_MAX_TRIES": 10,
+        "QBO_EXPORT_BACKOFF_BASE": 0.5,
+        "QBO_EXPORT_BACKOFF_CAP": 30,
+        "QBO_EXPORT_RECONNECT_WAIT": 60,
+        "QBO_EXPORT_THROTTLE_WAIT_MAX": None,  # None: wait as long as QuickBooks asks
+        "QBO_EXPORT_LIMIT_PER_SECOND": 10,
+        "QBO_EXPORT_LIMIT_PER_MINUTE": 500,
+        "QBO_EXPORT_BATCH_LIMIT_PER_MINUTE": 40,
+        "QBO_EXPORT_PACING_MARGIN": 0.15,
     }
 
 

@@ -130,7 +130,8 @@ def run_sequential(workdir: Path, invoices: int, latency_ms: float, limit: int |
     client's default retries, which wait out a 429)."""
     from models import Invoice
     from qbo.client import QboClient
-    from services import qbo_runtime, qbo_tokens
+    from services.qbo_connection import runtime as qbo_runtime
+    from services.qbo_connection import tokens as qbo_tokens
     from services.export.prepare import map_one
 
 
@@ -160,7 +161,7 @@ def run_sequential(workdir: Path, invoices: int, latency_ms: float, limit: int |
 def _quiet_logs() -> None:
     import logging
 
-    for name in ("httpx2", "werkzeug", "services.qbo_tokens", "qbo.client"):
+    for name in ("httpx2", "werkzeug", "services.qbo_connection.tokens", "qbo.client"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

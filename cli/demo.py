@@ -28,7 +28,7 @@ def seed_command(reset: bool, yes: bool, rng_seed: int | None) -> None:
 def ensure_command() -> None:
     """Seed the demo agency only if the database is empty (used by `make run`)."""
     from demo_data.logins import LOCAL_QBO_LOGIN
-    from services import local_sandbox
+    from services.qbo_connection import local as local_sandbox
     from services.demo_seed import ensure_demo_data
 
     click.echo(ensure_demo_data(current_app).text())

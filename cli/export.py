@@ -32,10 +32,11 @@ def export_command(batch_ref, invoice_numbers, user_email, threads, timeout):
     """Export a finalized batch's invoices to QuickBooks Online, exactly once."""
     from services import export
     from services.export.prepare import eligibility
+    from services.qbo_connection import current_realm
 
     batch, user = _find_batch(batch_ref), _find_user(user_email)
     invoices = _invoices_of(batch, invoice_numbers)
-    realm_id = export.current_realm()
+    realm_id = current_realm()
     if not realm_id:
         raise click.ClickException("QuickBooks is not connected.")
     _reach_quickbooks()
@@ -100,20 +101,18 @@ def _invoices_of(batch, invoice_numbers) -> list:
 
 
 def _reach_quickbooks() -> None:
-    """The embedded sandbox in-process; otherwise one call without retries, so an unreachable
-    QuickBooks is reported now instead of after minutes of back-off."""
-    from qbo.errors import QboError
-    from services import local_sandbox, qbo_connection
-    from services.qbo_messages import plain_error
+    """The embedded sandbox in-process; otherwise QuickBooks' address must answer a connection now,
+    so an unreachable QuickBooks is reported at once instead of after minutes of back-off. (Only a
+    TCP connect: no request that would count against Intuit's limits, which the pacer shares.)"""
+    from services.qbo_connection import local as local_sandbox
+    from services.qbo_connection.client import unreachable_reason
 
     app = current_app._get_current_object()
     if local_sandbox.reach_in_process(app):
         return
-    try:
-        qbo_connection.connected_client(app, retries=False).company_info()
-    except QboError as problem:
-        raise click.ClickException(f"QuickBooks could not be reached: {plain_error(problem)} "
-                                   "Nothing was queued.") from None
+    problem = unreachable_reason(app)
+    if problem:
+        raise click.ClickException(f"QuickBooks could not be reached: {problem} Nothing was queued.")
 
 
 def _counts(realm_id: str, invoice_ids: list[int]) -> dict[str, int]:

@@ -21,7 +21,7 @@ qbo_cli.add_command(match_file_command)
 
 
 def _use_in_process_sandbox() -> None:
-    from services import local_sandbox
+    from services.qbo_connection import local as local_sandbox
 
     local_sandbox.reach_in_process(current_app._get_current_object())
 
@@ -90,7 +90,7 @@ def rotate_key_command() -> None:
     """Re-encrypt stored tokens with the first key of TOKEN_ENCRYPTION_KEY (after adding a new one)."""
     from extensions import db
     from models.qbo import QboConnection, QboOAuthState
-    from services import qbo_crypto
+    from services.qbo_connection import crypto as qbo_crypto
 
     changed = 0
     for conn in db.session.query(QboConnection):

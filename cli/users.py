@@ -1,6 +1,6 @@
 """`flask users create`: login accounts from the command line (e.g. a real installation's first Owner).
 
-The same rules as the Users page (services/users.py): a unique e-mail, a password of at least
+The same rules as the Users page (services/agency/users.py): a unique e-mail, a password of at least
 MIN_PASSWORD_LENGTH characters, offices for an Agency User. A refusal prints why and exits 1.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ def create_user(email: str, name: str, role: str, office_codes: tuple[str, ...],
 
     from extensions import db
     from models import Office, Role
-    from services.users import UserRuleError, create_user as create_account
+    from services.agency.users import UserRuleError, create_user as create_account
 
     office_ids = list(db.session.scalars(select(Office.id).where(Office.code.in_(office_codes))))
     if len(office_ids) != len(set(office_codes)):

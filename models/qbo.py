@@ -1,6 +1,6 @@
 """The QuickBooks Online connection and the short-lived OAuth `state` records.
 
-Tokens are stored only encrypted (services/qbo_crypto.py); the key never lives in the database.
+Tokens are stored only encrypted (services/qbo_connection/crypto.py); the key never lives in the database.
 The connection row is a singleton (id 1): one agency, one QuickBooks company at a time.
 """
 from __future__ import annotations

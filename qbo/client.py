@@ -30,7 +30,7 @@ GET_QUERY_LIMIT = 1800    # longer SQL goes in a POST body instead of the URL
 
 
 class TokenSource(Protocol):
-    """Where the client gets bearer tokens; implemented by services/qbo_tokens.py."""
+    """Where the client gets bearer tokens; implemented by services/qbo_connection/tokens.py."""
 
     def access_token(self) -> str: ...
 
@@ -117,21 +117,23 @@ class QboClient:
             body = self._call("GET", "query", params={"query": sql}, safe=True)
         return body.get("QueryResponse") or {}
 
-    def query_all(self, entity: str, where: str | None = None) -> list[dict]:
-        return list(self.iter_all(entity, where))
+    def query_all(self, entity: str, where: str | None = None, page_size: int | None = None) -> list[dict]:
+        return list(self.iter_all(entity, where, page_size))
 
-    def iter_all(self, entity: str, where: str | None = None) -> Iterator[dict]:
-        """Every row, page by page (STARTPOSITION is 1-based; a short page is the last one)."""
+    def iter_all(self, entity: str, where: str | None = None, page_size: int | None = None) -> Iterator[dict]:
+        """Every row, page by page (STARTPOSITION is 1-based; a short page is the last one).
+        `page_size` (at most QBO's maximum, PAGE_SIZE) lets callers page smaller."""
         _check_entity(entity)
+        page_size = max(1, min(int(page_size or PAGE_SIZE), PAGE_SIZE))
         start = 1
         while True:
             sql = f"SELECT * FROM {entity}"
             if where:
                 sql += f" WHERE {where}"
-            sql += f" STARTPOSITION {start} MAXRESULTS {PAGE_SIZE}"
+            sql += f" STARTPOSITION {start} MAXRESULTS {page_size}"
             rows = self.query(sql).get(entity) or []
             yield from rows
-            if len(rows) < PAGE_SIZE:
+            if len(rows) < page_size:
                 return
             start += len(rows)
 

@@ -1,5 +1,5 @@
 """Intuit's OAuth 2.0 endpoints through authlib's httpx integration (running on httpx2): authorize URL, code exchange,
-refresh, revoke. Stateless: the caller stores the tokens (services/qbo_tokens.py).
+refresh, revoke. Stateless: the caller stores the tokens (services/qbo_connection/tokens.py).
 
 Endpoints come from the discovery document, so the local sandbox, Intuit's sandbox and
 production differ only in configuration.

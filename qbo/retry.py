@@ -15,6 +15,12 @@ from typing import Callable
 from qbo.errors import QboError, ThrottledError, TransientError
 
 
+def backoff_ceiling(retry_number: int, base: float, cap: float) -> float:
+    """Capped exponential back-off, the one formula: min(cap, base·2^n) for retry n (0-based).
+    Callers add their own jitter below it."""
+    return min(cap, base * (2 ** retry_number))
+
+
 @dataclass
 class RetryPolicy:
     max_attempts: int = 4            # the first try plus three retries
@@ -26,8 +32,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int) -> float:
         """Full jitter: uniform in [0, min(cap, base·2^n)] so clients do not retry in step."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** retry_number))
-        return ceiling * self.random()
+        return backoff_ceiling(retry_number, self.base_delay, self.max_delay) * self.random()
 
     def delay_for(self, error: QboError, retry_number: int, *, safe: bool) -> float | None:
         """Seconds to wait before retry number `retry_number` (0-based), or None to give up."""

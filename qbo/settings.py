@@ -2,7 +2,7 @@
 
 Three environments, and only the discovery document, the API/web base URLs, the client
 id/secret and the redirect URI differ between them:
-- `local`: the embedded sandbox (services/local_sandbox.py fills in its URLs);
+- `local`: the embedded sandbox (services/qbo_connection/local.py fills in its URLs);
 - `sandbox`: Intuit's developer sandbox;
 - `production`: real companies.
 QBO_DISCOVERY_URL / QBO_API_BASE_URL / QBO_WEB_BASE_URL, when set, override the defaults.

@@ -7,7 +7,7 @@ ending before `today`; the draft batch is the month in progress (or, in a month'
 month, which is typically still being prepared).
 
 Everything is added in one transaction: batches are created already finalized, which the finalized-
-batch lock (services.batches) allows for rows new in the same flush.
+batch lock (services.agency.batches) allows for rows new in the same flush.
 """
 from __future__ import annotations
 

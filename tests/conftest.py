@@ -7,6 +7,9 @@ from app import create_app
 from extensions import db as _db
 from tests.dburl import test_database_url
 
+# Shared fixtures that live in modules of their own (usable from every test folder).
+pytest_plugins = ["tests.fixtures.data"]
+
 
 def _database_url(tmp_path) -> str:
     # CARELEDGER_TEST_DATABASE_URL switches the whole suite to PostgreSQL (see Makefile).

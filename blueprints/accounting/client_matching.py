@@ -1,5 +1,5 @@
 """Accounting > QuickBooks Integration > Client Matching: thin views over
-services/client_matching.py and services/customer_creation.py.
+services/client_matching/ (creation.py: Add to QuickBooks).
 
 Everyone signed in may look (Agency Users see only their offices' clients); only Owners and
 Admins (MANAGERS) may refresh, save, accept, unlink or create. Every POST carries the CSRF token
@@ -11,27 +11,26 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
-from blueprints.accounting import bp
+from blueprints.accounting.blueprint import bp
 from extensions import db
-from htmx_responses import is_fragment_request, render_page
+from htmx import is_fragment_request, render_page
 from models.clients import Client, Payer
 from models.matching_state import PendingCreation, ProposalKind
 from models.sync_settings import PayerMode
 from qbo.errors import QboError
 from services import client_matching as cm
-from services import customer_creation as cc
-from services.offices import visible_offices
-from services.qbo_messages import plain_error
+from services.client_matching import creation as cc
+from services.mapping.customer import DISPLAY_NAME_MAX, clean_name
+from services.agency.offices import visible_offices
+from services.qbo_connection import connection_status, current_realm
+from services.qbo_connection.messages import plain_error
 
 TEMPLATE = "accounting/client_matching.html"
 PER_PAGE = 50
 
 
 def _realm() -> str | None:
-    from services.qbo_connection import get_connection
-
-    conn = get_connection()
-    return conn.realm_id if conn else None
+    return current_realm(connected=False)
 
 
 def _filters(source) -> dict:
@@ -48,7 +47,8 @@ def _page(messages=None, status: int = 200):
     filters = _filters(request.values)
     realm = _realm()
     manager = current_user.role in MANAGERS
-    context = dict(filters=filters, realm=realm, can_manage=manager, messages=messages or [],
+    context = dict(qbo_connection=connection_status(), filters=filters, realm=realm,
+                   can_manage=manager, messages=messages or [],
                    offices=visible_offices(current_user), filter_labels=cm.FILTER_LABELS)
     if realm:
         settings = cm.creation_settings(realm)
@@ -314,7 +314,7 @@ def client_matching_link_conflict(creation_id: int):
 def client_matching_create_renamed(creation_id: int):
     """After 6240: create under a distinguishing name (one of the offered ones, or typed)."""
     row = _creation(creation_id)
-    name = cc.clean_name(request.form.get("new_name", ""), cc.DISPLAY_NAME_MAX)
+    name = clean_name(request.form.get("new_name", ""), DISPLAY_NAME_MAX)
     if not name or name == row.display_name:
         return _back([("danger", "Choose a different name for the new customer.")])
     from models.links import LinkKind

@@ -1,7 +1,7 @@
 """Accounting > QuickBooks Integration > Sync Settings tab.
 
-Thin views over services/sync_settings.py (rows, validation, save) and services/qbo_catalog.py
-(the company's lists, cached per realm). Everyone signed in may look; Owners and Admins change
+Thin views over services/sync_settings/ (rows, validation, save; catalog.py: the company
+lists, cached per realm).  Everyone signed in may look; Owners and Admins change
 things (each write endpoint is declared MANAGERS, so the server refuses Agency Users whatever
 the page shows). htmx swaps the item table in place on Refresh and after creating an item; the
 page also works as plain forms.
@@ -17,18 +17,18 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
-from blueprints.accounting import bp
+from blueprints.accounting.blueprint import bp
 from extensions import db
-from htmx_responses import is_fragment_request, render_page
+from htmx import is_fragment_request, render_page
 from models import LineKind
 from models.sync_settings import DESCRIPTION_FIELDS
 from qbo.errors import DuplicateNameError, QboError, TransientError
-from services import qbo_catalog
+from services.sync_settings import catalog as qbo_catalog
 from services import sync_settings as svc
-from services.invoice_mapping import MAX_DOC_NUMBER, visit_description
-from services.item_suggestions import suggest_items
-from services.qbo_connection import connected_client, get_connection
-from services.qbo_messages import plain_error
+from services.mapping.invoice import MAX_DOC_NUMBER, visit_description
+from services.sync_settings.suggestions import suggest_items
+from services.qbo_connection import connected_client, connection_status, current_realm
+from services.qbo_connection.messages import plain_error
 
 TEMPLATE = "accounting/sync_settings.html"
 DUPLICATE_ITEM = "An item with this name already exists in QuickBooks — pick it from the list"
@@ -40,8 +40,7 @@ def _can_manage() -> bool:
 
 
 def _realm_id() -> str | None:
-    conn = get_connection()
-    return conn.realm_id if conn is not None else None
+    return current_realm(connected=False)
 
 
 def _sample_description(fields: list[str]) -> str:
@@ -107,7 +106,7 @@ def _context(realm_id: str | None, catalog, data: svc.SettingsInput, errors=None
     inactive = svc.inactive_slots(data.items, catalog) if catalog is not None else set()
     longest = svc.longest_invoice_number(db.session)
     return dict(
-        realm_id=realm_id, catalog=catalog, data=data, errors=errors or {}, message=message,
+        qbo_connection=connection_status(), realm_id=realm_id, catalog=catalog, data=data, errors=errors or {}, message=message,
         load_error=load_error, can_manage=_can_manage(), rows=svc.item_rows(),
         needed=needed, inactive=inactive, missing=svc.missing_slots(needed, data.items),
         suggested=_suggestions(realm_id, catalog) if suggested is None else suggested,
@@ -195,6 +194,33 @@ def sync_settings_refresh():
     return redirect(url_for("accounting.sync_settings"))
 
 
+def _create_item(realm_id: str | None, catalog, create: dict, data) -> tuple[dict, object]:
+    """Send the new item to QuickBooks; returns the form state to show next and the catalog."""
+    account = catalog.find(catalog.income_accounts, create["account_id"]) if catalog else None
+    if not realm_id:
+        return {**create, "error": "Connect QuickBooks first."}, catalog
+    if account is None:
+        return {**create, "error": "Choose the income account for the item."}, catalog
+    try:
+        item = qbo_catalog.create_service_item(connected_client(), realm_id, create["name"],
+                                               account, create["request_id"])
+    except qbo_catalog.ItemNameInvalid as error:
+        return {**create, "error": str(error)}, catalog
+    except DuplicateNameError:
+        # QBO answered for good and would replay this answer for the same requestid: the
+        # next submit (with another name) is a new attempt and needs a new id.
+        return {**create, "error": DUPLICATE_ITEM, "request_id": uuid.uuid4().hex}, catalog
+    except QboError as error:
+        db.session.rollback()
+        retry_id = create["request_id"] if isinstance(error, TransientError) else uuid.uuid4().hex
+        return {**create, "error": plain_error(error), "request_id": retry_id}, catalog  # ambiguous: same id
+    if create["use_for"] in {row.slot for row in svc.item_rows()}:
+        data.items[create["use_for"]] = str(item["Id"])
+    return ({"name": "", "account_id": create["account_id"], "use_for": "", "error": "",
+             "created": item, "request_id": uuid.uuid4().hex},  # a new form, a new id
+            qbo_catalog.cached_catalog(realm_id))
+
+
 @bp.route("/quickbooks/sync-settings/items", methods=["POST"])
 @roles(MANAGERS)
 def sync_settings_create_item():
@@ -205,36 +231,10 @@ def sync_settings_create_item():
     create = {"name": form.get("new_item_name", ""), "account_id": form.get("new_item_account", ""),
               "use_for": form.get("new_item_use_for", ""), "error": "", "created": None,
               "request_id": form.get("new_item_request_id") or uuid.uuid4().hex}
-    catalog = qbo_catalog.cached_catalog(realm_id) if realm_id else None
     data = _form_input() if any(k.startswith("item:") for k in form) else \
         (_saved_input(realm_id) if realm_id else svc.SettingsInput())
-    account = catalog.find(catalog.income_accounts, create["account_id"]) if catalog else None
-    if not realm_id:
-        create["error"] = "Connect QuickBooks first."
-    elif account is None:
-        create["error"] = "Choose the income account for the item."
-    else:
-        try:
-            item = qbo_catalog.create_service_item(connected_client(), realm_id, create["name"],
-                                                   account, create["request_id"])
-        except qbo_catalog.ItemNameInvalid as error:
-            create["error"] = str(error)
-        except DuplicateNameError:
-            create["error"] = DUPLICATE_ITEM
-            # QBO answered for good and would replay this answer for the same requestid: the
-            # next submit (with another name) is a new attempt and needs a new id.
-            create["request_id"] = uuid.uuid4().hex
-        except QboError as error:
-            db.session.rollback()
-            create["error"] = plain_error(error)
-            if not isinstance(error, TransientError):  # ambiguous failures keep the id for a retry
-                create["request_id"] = uuid.uuid4().hex
-        else:
-            catalog = qbo_catalog.cached_catalog(realm_id)
-            if create["use_for"] in {row.slot for row in svc.item_rows()}:
-                data.items[create["use_for"]] = str(item["Id"])
-            create = {"name": "", "account_id": create["account_id"], "use_for": "", "error": "",
-                      "created": item, "request_id": uuid.uuid4().hex}  # a new form, a new id
+    create, catalog = _create_item(realm_id, qbo_catalog.cached_catalog(realm_id) if realm_id else None,
+                                   create, data)
     context = _context(realm_id, catalog, data, create=create)
     if is_fragment_request():
         body = render_block(TEMPLATE, "create_item", **context)

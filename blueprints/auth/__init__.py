@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from blueprints.auth import routes  # noqa: E402,F401
+"""The auth blueprint: its views are in routes.py."""
+from blueprints.auth.routes import bp  # noqa: F401

@@ -1,6 +1,3 @@
-from flask import Blueprint
-
-bp = Blueprint("billing", __name__, url_prefix="/billing")
-
-from blueprints.billing import routes  # noqa: E402,F401
-from blueprints.billing import export_routes  # noqa: E402,F401  (Export to QuickBooks, issue #7)
+"""Billing: invoice batches (routes.py) and their export to QuickBooks (exports.py)."""
+from blueprints.billing import exports, routes  # noqa: F401  (their views register on bp)
+from blueprints.billing.blueprint import bp  # noqa: F401

@@ -4,13 +4,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
-from blueprints.billing import bp
+from blueprints.billing.blueprint import bp
 from blueprints.billing.forms import FinalizeForm, InvoiceUploadForm
 from extensions import db
-from htmx_responses import render_page
+from htmx import render_page
+from services.export import status as export_status
 from models import BatchStatus
-from services import batches as batch_service
-from services.offices import visible_offices
+from services.agency import batches as batch_service
+from services.agency.offices import visible_offices
 from services.pagination import paginate
 
 
@@ -35,7 +36,7 @@ def _batch_list(status: BatchStatus, template: str, endpoint: str):
         office_id = None
     date_from, date_to = _date_arg("from"), _date_arg("to")
     statement = batch_service.batch_rows_statement(current_user, status, office_id, date_from, date_to)
-    page = paginate(statement, _int_arg("page") or 1, current_app.config.get("PAGE_SIZE", 25),
+    page = paginate(statement, _int_arg("page") or 1, current_app.config["PAGE_SIZE"],
                     scalars=False)
     rows = batch_service.to_batch_rows(page.items)
     filters = {"office": office_id or "", "from": date_from.isoformat() if date_from else "",
@@ -44,8 +45,9 @@ def _batch_list(status: BatchStatus, template: str, endpoint: str):
     def page_url(number: int) -> str:
         return url_for(endpoint, **{k: v for k, v in filters.items() if v}, page=number)
 
+    exported = export_status.exported_counts_for(rows) if status == BatchStatus.FINALIZED else {}
     return render_page(template, block="results", rows=rows, page=page, offices=offices,
-                       filters=filters, page_url=page_url,
+                       filters=filters, page_url=page_url, exported=exported,
                        filtered=bool(office_id or date_from or date_to))
 
 
@@ -72,9 +74,14 @@ def _visible_batch_or_404(batch_id: int):
 @roles(EVERYONE_LOGGED_IN)
 def batch(batch_id: int):
     batch = _visible_batch_or_404(batch_id)
+    return _batch_page(batch, FinalizeForm())
+
+
+def _batch_page(batch, finalize_form):
     invoices = batch_service.invoices_of(batch)
-    return render_template("billing/batch.html", batch=batch, invoices=invoices,
-                           totals=batch_service.batch_totals(invoices), finalize_form=FinalizeForm())
+    view = export_status.batch_export_view(batch, invoices) if batch.is_finalized else None
+    return render_template("billing/batch.html", batch=batch, invoices=invoices, view=view,
+                           totals=batch_service.batch_totals(invoices), finalize_form=finalize_form)
 
 
 @bp.route("/batches/<int:batch_id>/finalize", methods=["POST"])
@@ -86,9 +93,7 @@ def finalize(batch_id: int):
         flash(f"Batch {batch.number} is already finalized and cannot be changed.", "warning")
         return redirect(url_for("billing.batch", batch_id=batch.id), 303)
     if not form.validate_on_submit():
-        invoices = batch_service.invoices_of(batch)
-        return render_template("billing/batch.html", batch=batch, invoices=invoices,
-                               totals=batch_service.batch_totals(invoices), finalize_form=form)
+        return _batch_page(batch, form)
     try:
         batch_service.finalize_batch(batch, current_user)
     except batch_service.BatchNotFinalizable as problem:
@@ -106,7 +111,8 @@ def invoice(invoice_id: int):
     invoice = batch_service.invoice_for(current_user, invoice_id)
     if invoice is None:
         abort(404)
-    return render_template("billing/invoice.html", invoice=invoice)
+    return render_template("billing/invoice.html", invoice=invoice,
+                           export_events=export_status.history(invoice.id))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("clients", __name__, url_prefix="/clients")
-
-from blueprints.clients import routes  # noqa: E402,F401
+"""The clients blueprint: its views are in routes.py."""
+from blueprints.clients.routes import bp  # noqa: F401

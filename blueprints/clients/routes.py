@@ -1,15 +1,16 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
-from blueprints.clients import bp
 from blueprints.clients.forms import ClientForm, CsvUploadForm
 from extensions import db
-from htmx_responses import render_page
-from services import clients as client_service
-from services.offices import visible_offices
+from htmx import render_page
+from services.agency import clients as client_service
+from services.agency.offices import visible_offices
 from services.pagination import paginate
+
+bp = Blueprint("clients", __name__, url_prefix="/clients")
 
 
 def _int_arg(name: str) -> int | None:
@@ -31,7 +32,7 @@ def index():
         status = "active"
     q = request.args.get("q", "").strip()[:100]
     statement = client_service.clients_query(current_user, office_id=office_id, q=q, status=status)
-    page = paginate(statement, _int_arg("page") or 1, current_app.config.get("PAGE_SIZE", 25))
+    page = paginate(statement, _int_arg("page") or 1, current_app.config["PAGE_SIZE"])
     filters = {"office": office_id or "", "q": q, "status": status}
 
     def page_url(number: int) -> str:

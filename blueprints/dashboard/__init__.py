@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("dashboard", __name__)
-
-from blueprints.dashboard import routes  # noqa: E402,F401
+"""The dashboard blueprint: its views are in routes.py."""
+from blueprints.dashboard.routes import bp  # noqa: F401

@@ -1,9 +1,10 @@
-from flask import render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from access import EVERYONE_LOGGED_IN, public, roles
-from blueprints.dashboard import bp
-from services.dashboard import summary_for
+from services.agency.dashboard import summary_for
+
+bp = Blueprint("dashboard", __name__)
 
 
 @bp.route("/")

@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("users", __name__, url_prefix="/users")
-
-from blueprints.users import routes  # noqa: E402,F401
+"""The users blueprint: its views are in routes.py."""
+from blueprints.users.routes import bp  # noqa: F401

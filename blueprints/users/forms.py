@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from blueprints.clients.forms import email_shape
 from models import Role
-from services.users import MIN_PASSWORD_LENGTH
+from services.agency.users import MIN_PASSWORD_LENGTH
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 

@@ -1,14 +1,15 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from access import OWNER_ONLY, roles
-from blueprints.users import bp
 from blueprints.users.forms import ConfirmForm, NewUserForm, PasswordResetForm, UserForm
 from extensions import db
 from models import Role, User
-from services import users as user_service
-from services.offices import visible_offices
+from services.agency import users as user_service
+from services.agency.offices import visible_offices
+
+bp = Blueprint("users", __name__, url_prefix="/users")
 
 
 def _user_or_404(user_id: int) -> User:

@@ -18,16 +18,11 @@ from models import Invoice, InvoiceBatch
 from models._types import utcnow
 from models.export import ExportJob, ExportStatus, InvoiceExport, JobStatus
 from services.export import audit, records
+from services.qbo_connection import current_realm
 
 
 class ExportRefused(Exception):
     """Nothing can be exported (not connected, batch not finalized, …); message is for people."""
-
-
-def current_realm() -> str | None:
-    from services.export.client import connected_realm
-
-    return connected_realm()
 
 
 def start_export(user, batch: InvoiceBatch, invoice_ids: list[int], *, source: str = "web",

@@ -10,8 +10,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from qbo.client import QboClient
-from qbo.errors import QboError, ReconnectRequired
-from qbo.retry import NO_RETRY
+from qbo.errors import QboError
 
 
 class ExportClient:
@@ -33,30 +32,12 @@ class ExportClient:
         return self.client.create("Invoice", body, request_id=request_id)
 
 
-def connected_realm(app: Flask | None = None) -> str | None:
-    """The realm of the current QuickBooks connection, if connected."""
-    from models.qbo import ConnectionStatus
-    from services import qbo_tokens
+def make_client(app: Flask | None = None) -> ExportClient:
+    """A client for the connected company, without retries of its own (see above);
+    ReconnectRequired when there is none. A fresh one after a 401 reads the stored tokens anew."""
+    from services.qbo_connection import connected_client
 
-    row = qbo_tokens.read_row(app)
-    if row is None or row.status != ConnectionStatus.CONNECTED or not row.realm_id:
-        return None
-    return row.realm_id
-
-
-def make_client(app: Flask | None = None, refresh: bool = False) -> ExportClient:
-    """A client for the connected company; ReconnectRequired when there is none."""
-    from services import qbo_runtime, qbo_tokens
-
-    app = app or current_app._get_current_object()
-    realm_id = connected_realm(app)
-    if realm_id is None:
-        raise ReconnectRequired("QuickBooks is not connected.")
-    runtime = qbo_runtime.runtime(app)
-    client = QboClient(runtime.http, base_url=runtime.settings.api_base_url, realm_id=realm_id,
-                       tokens=qbo_tokens.StoredTokens(app, realm_id=realm_id),
-                       minor_version=int(app.config.get("QBO_MINOR_VERSION", 75)), retry=NO_RETRY)
-    return ExportClient(client)
+    return ExportClient(connected_client(app or current_app._get_current_object(), retries=False))
 
 
 def invoice_url(qbo_id: str, app: Flask | None = None) -> str:

@@ -25,8 +25,10 @@ from typing import Callable, Protocol
 from extensions import db
 from models._types import to_cents, utcnow
 from models.export import ExportJob, ExportStatus, InvoiceExport, JobStatus
+from qbo.client import quote
 from qbo.errors import (AuthenticationError, DuplicateDocumentNumberError, QboError,
                         ReconnectRequired, ThrottledError, TransientError)
+from qbo.retry import backoff_ceiling
 from services.export import audit, records
 from services.export.pacing import RealmPacer
 
@@ -84,10 +86,6 @@ def batch_request_id(group: list[Prepared]) -> str:
     """Same members → same requestid, so a resend of an unanswered batch is replayed by QBO."""
     key = ",".join(sorted(p.request_id for p in group))
     return str(uuid.uuid5(_BATCH_NAMESPACE, key))
-
-
-def quote(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def is_ours(found: dict, prepared: Prepared) -> bool:
@@ -211,7 +209,7 @@ class ExportEngine:
                     self._release(pending, f"QuickBooks refused our sign-in: {error}", pause_jobs=True)
                     self.blocked_until[realm_id] = time.monotonic() + self.options.reconnect_wait
                     return client
-                client = self.client_factory(refresh=True)
+                client = self.client_factory()  # a new client reads the stored tokens again
                 continue
             except TransientError as error:
                 self.stats["transient"] += 1
@@ -393,7 +391,8 @@ class ExportEngine:
         db.session.commit()
 
     def _backoff(self, tries: int) -> float:
-        ceiling = min(self.options.backoff_cap, self.options.backoff_base * (2 ** (tries - 1)))
+        """Equal jitter (at least half the ceiling): the engine's waits stay predictable."""
+        ceiling = backoff_ceiling(tries - 1, self.options.backoff_base, self.options.backoff_cap)
         return ceiling * random.uniform(0.5, 1.0)
 
 

@@ -48,12 +48,12 @@ class _Log:
 def pacing_from_config(config) -> dict:
     """Pacer options from the app config: Intuit's published limits unless the operator (or a
     test) states others, and the margin added to each window (send time vs arrival time)."""
-    per_second = int(config.get("QBO_EXPORT_LIMIT_PER_SECOND", 10))
-    per_minute = int(config.get("QBO_EXPORT_LIMIT_PER_MINUTE", 500))
-    batch_per_minute = int(config.get("QBO_EXPORT_BATCH_LIMIT_PER_MINUTE", 40))
+    per_second = int(config["QBO_EXPORT_LIMIT_PER_SECOND"])
+    per_minute = int(config["QBO_EXPORT_LIMIT_PER_MINUTE"])
+    batch_per_minute = int(config["QBO_EXPORT_BATCH_LIMIT_PER_MINUTE"])
     return {"general": (Rule(per_second, 1.0), Rule(per_minute, 60.0)),
             "batch": (Rule(batch_per_minute, 60.0),),
-            "margin": float(config.get("QBO_EXPORT_PACING_MARGIN", 0.15))}
+            "margin": float(config["QBO_EXPORT_PACING_MARGIN"])}
 
 
 def wait_for(starts: list[tuple[float, bool]], now: float, general, batch, is_batch: bool,

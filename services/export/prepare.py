@@ -17,14 +17,11 @@ from models import CustomerLink, Invoice, InvoiceLine
 from models._types import to_cents
 from models.export import InvoiceExport
 from models.sync_settings import ItemMapping, OfficeMapping, SyncSettings
+from services.client_matching.links import realm_links
 from services.export.engine import NotExportable, Prepared
-from services.invoice_mapping import (MappedInvoice, MappingError, MappingRefs, Ref,
+from services.sync_settings import settings_for
+from services.mapping.invoice import (MappedInvoice, MappingError, MappingRefs, Ref,
                                       build_qbo_invoice, customer_key)
-
-
-def settings_for(realm_id: str) -> SyncSettings:
-    found = db.session.scalar(select(SyncSettings).where(SyncSettings.realm_id == realm_id))
-    return found or SyncSettings(realm_id=realm_id)
 
 
 def bill_to_key(invoice: Invoice, settings: SyncSettings) -> tuple:
@@ -36,8 +33,7 @@ def bill_to_key(invoice: Invoice, settings: SyncSettings) -> tuple:
 
 
 def customer_refs(realm_id: str, client_ids) -> dict:
-    links = db.session.scalars(select(CustomerLink).where(
-        CustomerLink.realm_id == realm_id, CustomerLink.client_id.in_(list(set(client_ids)))))
+    links = db.session.scalars(realm_links(realm_id).where(CustomerLink.client_id.in_(list(set(client_ids)))))
     return {customer_key(link.kind, link.client_id, link.payer_id):
             Ref(link.qbo_customer_id, link.qbo_display_name or "") for link in links}
 

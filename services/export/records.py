@@ -117,23 +117,6 @@ def claim(realm_id: str, owner: str, lease_seconds: float, limit: int = BATCH_SI
     return ids
 
 
-def renew(ids: list[int], owner: str, lease_seconds: float) -> list[int]:
-    """Heartbeat: extend our lease; returns the ids still ours (a record whose lease another
-    worker took over is dropped by the caller). Commits."""
-    if not ids:
-        return []
-    now = utcnow()
-    table = InvoiceExport.__table__
-    statement = (update(table)
-                 .where(table.c.id.in_(ids), table.c.lease_owner == owner,
-                        table.c.status == ExportStatus.SENDING.value)
-                 .values(lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
-                 .returning(table.c.id))
-    kept = sorted(db.session.execute(statement).scalars())
-    db.session.commit()
-    return kept
-
-
 def mark_sending(ids: list[int], owner: str, lease_seconds: float) -> list[int]:
     """The watermark before a send: attempts + 1 and last_sent_at, committed. Returns ids still
     ours; only those may be sent."""
@@ -164,16 +147,6 @@ def finish(record_id: int, owner: str, **values) -> bool:
         update(table).where(table.c.id == record_id, table.c.lease_owner == owner,
                             table.c.status == ExportStatus.SENDING.value).values(**values))
     return bool(result.rowcount)
-
-
-def has_claimable(realm_id: str | None = None) -> bool:
-    now = utcnow()
-    conditions = [or_(InvoiceExport.status == ExportStatus.QUEUED,
-                      and_(InvoiceExport.status == ExportStatus.SENDING,
-                           InvoiceExport.lease_expires_at < now))]
-    if realm_id:
-        conditions.append(InvoiceExport.realm_id == realm_id)
-    return db.session.scalar(select(InvoiceExport.id).where(*conditions).limit(1)) is not None
 
 
 def realms_with_work() -> list[str]:

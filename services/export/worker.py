@@ -31,11 +31,11 @@ _KEY = "export.worker"
 
 def options_from_config(config) -> EngineOptions:
     return EngineOptions(
-        lease_seconds=float(config.get("QBO_EXPORT_LEASE_SECONDS", 120)),
-        max_tries=int(config.get("QBO_EXPORT_MAX_TRIES", 10)),
-        backoff_base=float(config.get("QBO_EXPORT_BACKOFF_BASE", 0.5)),
-        backoff_cap=float(config.get("QBO_EXPORT_BACKOFF_CAP", 30)),
-        reconnect_wait=float(config.get("QBO_EXPORT_RECONNECT_WAIT", 60)),
+        lease_seconds=float(config["QBO_EXPORT_LEASE_SECONDS"]),
+        max_tries=int(config["QBO_EXPORT_MAX_TRIES"]),
+        backoff_base=float(config["QBO_EXPORT_BACKOFF_BASE"]),
+        backoff_cap=float(config["QBO_EXPORT_BACKOFF_CAP"]),
+        reconnect_wait=float(config["QBO_EXPORT_RECONNECT_WAIT"]),
         throttle_wait_max=(float(config["QBO_EXPORT_THROTTLE_WAIT_MAX"])
                            if config.get("QBO_EXPORT_THROTTLE_WAIT_MAX") is not None else None),
     )
@@ -49,10 +49,10 @@ class ExportWorker:
         from services.export.prepare import prepare_group as default_prepare
 
         self.app = app
-        self.client_factory = client_factory or (lambda refresh=False: make_client(app, refresh))
+        self.client_factory = client_factory or (lambda: make_client(app))
         self.prepare = prepare or default_prepare
-        self.threads = threads or int(app.config.get("QBO_EXPORT_THREADS", 8))
-        self.poll_seconds = poll_seconds or float(app.config.get("QBO_EXPORT_POLL_SECONDS", 1.0))
+        self.threads = threads or int(app.config["QBO_EXPORT_THREADS"])
+        self.poll_seconds = poll_seconds or float(app.config["QBO_EXPORT_POLL_SECONDS"])
         # Shared with every other process through the database (a per-process pacer would let N
         # processes send N times Intuit's limits).
         self.pacers = pacers or SharedPacers(**pacing_from_config(app.config))
@@ -183,7 +183,7 @@ def start(app: Flask, **kwargs) -> ExportWorker:
 
 def enabled(app: Flask) -> bool:
     """QBO_EXPORT_WORKER: "auto" (on, except in TESTING), "on", or "off"."""
-    mode = str(app.config.get("QBO_EXPORT_WORKER", "auto")).lower()
+    mode = str(app.config["QBO_EXPORT_WORKER"]).lower()
     return not (mode in ("off", "false", "0", "no") or (mode == "auto" and app.testing))
 
 

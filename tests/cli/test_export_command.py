@@ -8,10 +8,9 @@ import httpx2
 
 from app import create_app
 from extensions import db
-from qbo_sandbox import oauth
-from qbo_sandbox.company import create_company, default_preferences
 from tests.cli.test_cli_process import FLASK, ROOT, cli_env
-from tests.export.conftest import CLIENT_ID, CLIENT_SECRET, REALM, connect, seed_books
+from tests.export.conftest import CLIENT_ID, CLIENT_SECRET, REALM, connect, make_sandbox, seed_books
+from tests.fixtures.sandbox import add_company, default_preferences, issue_tokens
 
 QBO_CLIENT = {"QBO_CLIENT_ID": CLIENT_ID, "QBO_CLIENT_SECRET": CLIENT_SECRET}
 
@@ -27,7 +26,7 @@ def _installation(tmp_path, **config):
 
 
 def _qbo_invoice_numbers(sandbox) -> list[str]:
-    token = oauth.issue_tokens_for_tests(sandbox, CLIENT_ID, REALM)["access_token"]
+    token = issue_tokens(sandbox, CLIENT_ID, REALM)["access_token"]
     with httpx2.Client(transport=httpx2.WSGITransport(app=sandbox), base_url="http://sandbox",
                        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}) as http:
         answer = http.get(f"/v3/company/{REALM}/query", params={"query": "select * from Invoice",
@@ -39,9 +38,7 @@ def _qbo_invoice_numbers(sandbox) -> list[str]:
 def test_export_with_no_server_running_uses_the_embedded_sandbox(tmp_path):
     app = _installation(tmp_path)
     sandbox = app.extensions["qbo_sandbox_app"]
-    with sandbox.extensions["qbo_sandbox.store"].transaction() as tx:
-        create_company(tx, REALM, "Sunrise Home Care LLC",
-                       preferences=default_preferences(custom_txn_numbers=True))
+    add_company(sandbox, REALM, "Sunrise Home Care LLC", default_preferences(custom_txn_numbers=True))
     connect(app, sandbox)
     books = seed_books(app, sandbox, "http://127.0.0.1:9/qbo-sandbox", invoices=3, with_tax=False)
 
@@ -62,8 +59,6 @@ def test_export_refuses_at_once_when_quickbooks_cannot_be_reached(tmp_path):
               "QBO_REDIRECT_URI": "http://127.0.0.1:9/accounting/quickbooks/callback"}
     app = _installation(tmp_path, **config)
     # Tokens come from a sandbox of our own; the child process cannot reach any sandbox.
-    from tests.export.conftest import make_sandbox
-
     connect(app, make_sandbox(tmp_path, "issuer.sqlite"))
     seed_books(app, make_sandbox(tmp_path, "other.sqlite"), nowhere, invoices=2, with_tax=False)
     env = cli_env(tmp_path, **QBO_CLIENT, QBO_SANDBOX_ENABLED="0", QBO_API_BASE_URL=nowhere,

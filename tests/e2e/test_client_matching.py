@@ -15,19 +15,13 @@ QBO_USER = ("bookkeeper@sunrise.example", "qbo-e2e-pass")
 def live(tmp_path_factory):
     server, live = start_live_app(tmp_path_factory.mktemp("matching"),
                                   extra_config={"QBO_EXPORT_WORKER": "off"})
-    from qbo_sandbox import oauth
-    from qbo_sandbox.demo import ensure_demo_company
+    from tests.fixtures.sandbox import create_entity, ensure_demo_company, register_user
 
     realm = ensure_demo_company(live.sandbox)
-    oauth.register_user(live.sandbox, *QBO_USER, realm)   # the QuickBooks user who authorizes
+    register_user(live.sandbox, *QBO_USER, realm)   # the QuickBooks user who authorizes
     # Two customers typed with only an initial: the clients below get `review` proposals.
-    from qbo_sandbox import company as companies
-    from qbo_sandbox.context import Ctx
-
-    with live.sandbox.extensions["qbo_sandbox.store"].transaction() as tx:
-        ctx = Ctx(tx, realm, tx.company(realm))
-        for name in ("Finchley, H.", "Quartermaine, G."):
-            companies.create(ctx, "Customer", {"DisplayName": name})
+    for name in ("Finchley, H.", "Quartermaine, G."):
+        create_entity(live.sandbox, realm, "Customer", {"DisplayName": name})
     with live.app.app_context():   # a new client the books do not have yet
         from extensions import db
         from models import Client, Office

@@ -7,6 +7,7 @@ import re
 
 from demo_data.logins import DEMO_LOGINS
 from tests.e2e.conftest import sign_in
+from tests.fixtures.sandbox import doc_numbers
 
 
 def _connect_and_match(live, office_code: str):
@@ -18,19 +19,16 @@ def _connect_and_match(live, office_code: str):
     from models.qbo import CONNECTION_ID, ConnectionStatus, QboConnection
     from models.sync_settings import ItemMapping, SyncSettings
     from qbo.oauth import TokenSet
-    from qbo_sandbox import oauth
-    from qbo_sandbox.company import create as sandbox_create
-    from qbo_sandbox.context import Ctx
-    from services.qbo_tokens import store_token_set
+    from services.qbo_connection.tokens import store_token_set
+    from tests.fixtures.sandbox import create_entity, entity_id, issue_tokens
 
     app, sandbox = live.app, live.sandbox
     realm = sandbox.config["DEMO_REALM_ID"]
-    store = sandbox.extensions["qbo_sandbox.store"]
     with app.app_context():
         db.session.add(QboConnection(id=CONNECTION_ID, status=ConnectionStatus.CONNECTED,
                                      environment="local", realm_id=realm, company_name="Demo"))
         db.session.commit()
-        store_token_set(TokenSet.from_response(oauth.issue_tokens_for_tests(
+        store_token_set(TokenSet.from_response(issue_tokens(
             sandbox, app.config["QBO_CLIENT_ID"], realm, scope="com.intuit.quickbooks.accounting openid")))
         office = db.session.scalar(db.select(Office).where(Office.code == office_code))
         batch = db.session.scalars(db.select(InvoiceBatch).where(
@@ -39,14 +37,12 @@ def _connect_and_match(live, office_code: str):
         invoices = db.session.scalars(db.select(Invoice).where(Invoice.batch_id == batch.id,
                                                                Invoice.payer_id.is_(None))).all()
         chosen = invoices[:8]
-        with store.transaction() as tx:
-            ctx = Ctx(tx, realm, tx.company(realm))
-            item = tx.name_owner(realm, ["Item"], "Services")[1]
-            customers = {i.id: sandbox_create(ctx, "Customer", {
-                "DisplayName": f"{i.client.full_name} [{i.client.code}]"})["Id"] for i in chosen}
+        item = entity_id(sandbox, realm, "Item", "Services")
+        customers = {i.id: create_entity(sandbox, realm, "Customer", {
+            "DisplayName": f"{i.client.full_name} [{i.client.code}]"})["Id"] for i in chosen}
         db.session.add(SyncSettings(realm_id=realm))
         for slot in ["service:default"] + [k.value for k in LineKind if k not in (LineKind.SERVICE, LineKind.TAX)]:
-            db.session.add(ItemMapping(realm_id=realm, slot=slot, qbo_item_id=str(item)))
+            db.session.add(ItemMapping(realm_id=realm, slot=slot, qbo_item_id=item))
         for invoice in chosen:
             db.session.add(CustomerLink(realm_id=realm, kind=LinkKind.CLIENT, client_id=invoice.client_id,
                                         qbo_customer_id=customers[invoice.id], source=LinkSource.MANUAL))
@@ -55,8 +51,7 @@ def _connect_and_match(live, office_code: str):
 
 
 def _qbo_doc_numbers(live, realm) -> list[str]:
-    with live.sandbox.extensions["qbo_sandbox.store"].transaction() as tx:
-        return [doc.get("DocNumber") for doc in tx.all_docs(realm, "Invoice")]
+    return doc_numbers(live.sandbox, realm)
 
 
 def test_billing_walk_exports_ticked_invoices_once(page, browser, live_app):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx2
@@ -13,12 +13,9 @@ import pytest
 
 from app import create_app
 from extensions import db as _db
-from qbo_sandbox import create_app as create_sandbox, oauth
-from qbo_sandbox.company import create_company, default_preferences
-from qbo_sandbox.company import create as sandbox_create
-from qbo_sandbox.context import Ctx
 from tests.dburl import test_database_url
-from tests.sandbox.conftest import serve
+from tests.fixtures.sandbox import (build_sandbox, create_entity, default_preferences, income_account_id,
+                                    issue_tokens, knobs, serve)
 
 REALM = "9341453050290001"
 CLIENT_ID = "careledger-export-tests"
@@ -26,13 +23,9 @@ CLIENT_SECRET = "export-tests-secret"
 
 
 def make_sandbox(tmp_path, name="sandbox.sqlite"):
-    app = create_sandbox({"TESTING": True, "THROTTLE_ENABLED": True,
-                          "SANDBOX_DATABASE": f"sqlite:///{tmp_path / name}"})
-    with app.extensions["qbo_sandbox.store"].transaction() as tx:
-        create_company(tx, REALM, "Sunrise Home Care LLC",
-                       preferences=default_preferences(custom_txn_numbers=True))
-    oauth.register_client(app, CLIENT_ID, CLIENT_SECRET, None)
-    return app
+    return build_sandbox(tmp_path, db_name=name, throttle=True, client=(CLIENT_ID, CLIENT_SECRET, None),
+                         companies=[(REALM, "Sunrise Home Care LLC",
+                                     default_preferences(custom_txn_numbers=True))])
 
 
 def app_config(tmp_path, sandbox_url: str, **extra) -> dict:
@@ -68,7 +61,7 @@ def connect(app, sandbox_app) -> None:
     """The stored QBO connection, with tokens issued by the sandbox's OAuth server."""
     from models.qbo import CONNECTION_ID, ConnectionStatus, QboConnection
     from qbo.oauth import TokenSet
-    from services.qbo_tokens import store_token_set
+    from services.qbo_connection.tokens import store_token_set
 
     with app.app_context():
         if _db.session.get(QboConnection, CONNECTION_ID) is None:
@@ -76,7 +69,7 @@ def connect(app, sandbox_app) -> None:
                                           environment="local", realm_id=REALM,
                                           company_name="Sunrise Home Care LLC"))
             _db.session.commit()
-        store_token_set(TokenSet.from_response(oauth.issue_tokens_for_tests(
+        store_token_set(TokenSet.from_response(issue_tokens(
             sandbox_app, CLIENT_ID, REALM, scope="com.intuit.quickbooks.accounting openid")))
 
 
@@ -94,15 +87,15 @@ class Books:
 
     # --- looking at QuickBooks through its API ---------------------------------------------------
     def api(self) -> httpx2.Client:
-        token = oauth.issue_tokens_for_tests(self.sandbox, CLIENT_ID, REALM)["access_token"]
+        token = issue_tokens(self.sandbox, CLIENT_ID, REALM)["access_token"]
         return httpx2.Client(base_url=self.sandbox_url, timeout=30,
                             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
 
     def qbo_invoices(self) -> list[dict]:
-        knobs = self.sandbox.extensions["qbo_sandbox.knobs"]
-        saved = (knobs.throttle_enabled, list(knobs.faults))
-        knobs.throttle_enabled = False
-        knobs.clear_faults()
+        sandbox_knobs = knobs(self.sandbox)
+        saved = (sandbox_knobs.throttle_enabled, list(sandbox_knobs.faults))
+        sandbox_knobs.throttle_enabled = False
+        sandbox_knobs.clear_faults()
         rows: list[dict] = []
         try:
             with self.api() as http:
@@ -116,8 +109,8 @@ class Books:
                     if len(page) < 1000:
                         break
         finally:
-            knobs.throttle_enabled = saved[0]
-            knobs.faults.extend(saved[1])
+            sandbox_knobs.throttle_enabled = saved[0]
+            sandbox_knobs.faults.extend(saved[1])
         return rows
 
     def assert_exactly_once(self, invoice_ids=None, foreign: int = 0) -> list[dict]:
@@ -159,59 +152,42 @@ def seed_books(app, sandbox_app, sandbox_url: str, invoices: int = 12, with_tax:
                batch_number: str = "B-0001", first_number: int = 5001) -> Books:
     """An office, clients linked to sandbox customers, a service item mapping, and one finalized
     batch of `invoices` invoices (2 service lines each, a tax line on every other)."""
-    from models import (Agency, BatchStatus, Client, CustomerLink, Invoice, InvoiceBatch,
-                        InvoiceLine, LineKind, LinkKind, LinkSource, Office, Role, ServiceType, User)
+    from models import BatchStatus, CustomerLink, LineKind, LinkKind, LinkSource, Role
     from models.sync_settings import ItemMapping, SyncSettings
+    from tests.fixtures.agency import (ClientFactory, InvoiceBatchFactory, InvoiceFactory, OfficeFactory,
+                                       ServiceLineFactory, ServiceTypeFactory, UserFactory)
 
-    store = sandbox_app.extensions["qbo_sandbox.store"]
     with app.app_context():
-        agency = Agency(name="Sunrise Home Care")
-        office = Office(agency=agency, name="Springfield", code="SPR")
-        service = ServiceType(name="Personal care", code="PC")
-        user = User(email="owner@example.test", name="Olive Owner", role=Role.OWNER)
-        user.set_password("pw-owner")
-        _db.session.add_all([agency, office, service, user])
-        _db.session.flush()
-        with store.transaction() as tx:
-            ctx = Ctx(tx, REALM, tx.company(REALM))
-            income = tx.name_owner(REALM, ["Account"], "Services")[1]
-            item = sandbox_create(ctx, "Item", {"Name": "Home care visit", "Type": "Service",
-                                                "IncomeAccountRef": {"value": str(income)}})
-            customers = [sandbox_create(ctx, "Customer", {"DisplayName": f"Client {n:04d}",
-                                                          "GivenName": "Client", "FamilyName": f"{n:04d}"})
-                         for n in range(invoices)]
+        office = OfficeFactory(name="Springfield", code="SPR", agency__name="Sunrise Home Care")
+        service = ServiceTypeFactory(name="Personal care", code="PC")
+        user = UserFactory(email="owner@example.test", name="Olive Owner", role=Role.OWNER)
+        income = income_account_id(sandbox_app, REALM)
+        item = create_entity(sandbox_app, REALM, "Item", {"Name": "Home care visit", "Type": "Service",
+                                                          "IncomeAccountRef": {"value": income}})
+        customers = [create_entity(sandbox_app, REALM, "Customer", {
+            "DisplayName": f"Client {n:04d}", "GivenName": "Client", "FamilyName": f"{n:04d}"})
+            for n in range(invoices)]
         _db.session.add(SyncSettings(realm_id=REALM))
         _db.session.add(ItemMapping(realm_id=REALM, slot="service:default", qbo_item_id=item["Id"],
                                     qbo_item_name=item["Name"]))
-        start = date(2026, 10, 1)
-        batch = InvoiceBatch(number=batch_number, office=office, period_start=start,
-                             period_end=start + timedelta(days=13), status=BatchStatus.DRAFT)
-        _db.session.add(batch)
-        books_customers = {}
+        batch = InvoiceBatchFactory(number=batch_number, office=office)
+        start = batch.period_start
         made = []
         for n in range(invoices):
-            client = Client(code=f"C{first_number + n}", office=office, first_name="Client",
-                            last_name=f"{n:04d}")
-            _db.session.add(client)
-            _db.session.flush()
+            client = ClientFactory(code=f"C{first_number + n}", office=office, last_name=f"{n:04d}")
             _db.session.add(CustomerLink(realm_id=REALM, kind=LinkKind.CLIENT, client_id=client.id,
                                          qbo_customer_id=customers[n]["Id"],
                                          qbo_display_name=customers[n]["DisplayName"],
                                          source=LinkSource.MANUAL))
-            lines = [InvoiceLine(position=1, kind=LineKind.SERVICE, service_type=service,
-                                 description="Visit", service_date=start + timedelta(days=1),
-                                 quantity=Decimal("3.5"), rate=Decimal("28.57")),
-                     InvoiceLine(position=2, kind=LineKind.SERVICE, service_type=service,
-                                 description="Visit", service_date=start + timedelta(days=2),
-                                 quantity=Decimal(2 + n % 3), rate=Decimal("31.00"))]
+            lines = [ServiceLineFactory.build(position=1, service_type=service, quantity=Decimal("3.5"),
+                                              rate=Decimal("28.57")),
+                     ServiceLineFactory.build(position=2, service_type=service,
+                                              service_date=start + timedelta(days=2),
+                                              quantity=Decimal(2 + n % 3), rate=Decimal("31.00"))]
             if with_tax and n % 2 == 0:
-                lines.append(InvoiceLine(position=3, kind=LineKind.TAX, description="Tax",
-                                         quantity=Decimal("1"), rate=Decimal("4.10")))
-            invoice = Invoice(batch=batch, number=str(first_number + n), client=client,
-                              invoice_date=start + timedelta(days=14),
-                              due_date=start + timedelta(days=44), period_start=start,
-                              period_end=start + timedelta(days=13), lines=lines)
-            _db.session.add(invoice)
+                lines.append(ServiceLineFactory.build(position=3, kind=LineKind.TAX, description="Tax",
+                                                      service_date=None, rate=Decimal("4.10")))
+            invoice = InvoiceFactory(batch=batch, number=str(first_number + n), client=client, lines=lines)
             made.append((invoice, customers[n]["Id"]))
         _db.session.flush()
         batch.status = BatchStatus.FINALIZED
@@ -263,7 +239,7 @@ def books(export_app, sandbox_live):
 
 
 def knobs_of(books: Books):
-    return books.sandbox.extensions["qbo_sandbox.knobs"]
+    return knobs(books.sandbox)
 
 
 def start_job(books: Books, invoice_ids=None, user=True):

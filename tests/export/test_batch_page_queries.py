@@ -79,3 +79,29 @@ def test_batch_page_and_progress_query_count_does_not_grow_with_invoices(books):
     few, _ = _statements(books.app, partial(books.batch_id))
     many, _ = _statements(books.app, partial(big))
     assert many == few, (few, many)
+
+
+def test_progress_poll_renders_states_and_counts_without_mapping(books, monkeypatch):
+    from services.export import prepare, records, status as export_status
+
+    client = books.app.test_client()
+    assert client.post("/login", data={"email": "owner@example.test", "password": "pw-owner"}).status_code == 302
+    chosen = books.invoice_ids[:3]
+    with books.app.app_context():
+        from models import InvoiceBatch, User
+        from services import export
+
+        export.start_export(db.session.get(User, books.user_id), db.session.get(InvoiceBatch, books.batch_id), chosen)
+        records.close_finished_jobs()
+
+    def no_mapping(*_args, **_kwargs):
+        raise AssertionError("the progress poll mapped an invoice")
+
+    monkeypatch.setattr(prepare, "map_one", no_mapping)
+    monkeypatch.setattr(prepare, "build_qbo_invoice", no_mapping)
+    monkeypatch.setattr(export_status, "map_one", no_mapping)
+    body = client.get(f"/billing/batches/{books.batch_id}/export/progress", headers=HX).get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in body                      # still running: it polls on
+    assert len(re.findall(r'id="qbo-status-\d+"', body)) == 3   # only the rows with an export record
+    assert body.count("Queued") == 3
+    assert "0 of 12 in QuickBooks" in body

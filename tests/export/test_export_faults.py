@@ -8,21 +8,14 @@ from datetime import datetime, timedelta, timezone
 
 from extensions import db
 from models.export import ExportEvent, ExportStatus
-from qbo_sandbox.company import create as sandbox_create
-from qbo_sandbox.context import Ctx
+from tests.fixtures.sandbox import create_entity, update_entity
 from tests.export.conftest import (REALM, knobs_of, records_by_invoice, run_jobs, seed_books,
                                    start_job)
 
 
 def _sandbox_write(books, etype, body, update=False):
-    from qbo_sandbox import ops
-    from qbo_sandbox.schema import SPECS
-
-    with books.sandbox.extensions["qbo_sandbox.store"].transaction() as tx:
-        ctx = Ctx(tx, REALM, tx.company(REALM))
-        if update:
-            return ops.update(ctx, SPECS[etype], body, sparse=True)
-        return sandbox_create(ctx, etype, body)
+    write = update_entity if update else create_entity
+    return write(books.sandbox, REALM, etype, body)
 
 
 def _mapped_body(books, invoice_id):

@@ -12,22 +12,19 @@ from qbo.client import QboClient, StaticTokens
 from qbo.errors import (AuthenticationError, DuplicateNameError, NotFoundError, StaleObjectError,
                         ThrottledError, TransientError, ValidationError)
 from qbo.retry import RetryPolicy
-from tests.qbo.conftest import CLIENT_ID, CLIENT_SECRET, COMPANY, REALM, make_sandbox
+from tests.fixtures.sandbox import issue_tokens, register_client
+from tests.qbo_connection.conftest import CLIENT_ID, CLIENT_SECRET, COMPANY, REALM, make_sandbox
 
 
 @pytest.fixture
 def sandbox(tmp_path):
-    from qbo_sandbox import oauth
-
     app = make_sandbox(tmp_path)
-    oauth.register_client(app, CLIENT_ID, CLIENT_SECRET, None)
+    register_client(app, CLIENT_ID, CLIENT_SECRET, None)
     return app
 
 
 def token_for(sandbox) -> str:
-    from qbo_sandbox import oauth
-
-    return oauth.issue_tokens_for_tests(sandbox, CLIENT_ID, REALM)["access_token"]
+    return issue_tokens(sandbox, CLIENT_ID, REALM)["access_token"]
 
 
 @pytest.fixture

@@ -1,0 +1,109 @@
+"""Export to QuickBooks from the billing pages: start, progress (a self-polling partial), Retry,
+and the export audit log. The work itself runs in the background exporter (services/export)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from access import EVERYONE_LOGGED_IN, roles
+from blueprints.billing.blueprint import bp
+from extensions import db
+from htmx import is_fragment_request, render_page, vary
+from models import User
+from services.agency import batches as batch_service
+from services import export as export_service
+from services.export import audit, status as export_status
+from services.agency.offices import visible_office_ids
+
+
+def _batch_or_404(batch_id: int):
+    batch = batch_service.batch_for(current_user, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def _progress_response(batch, message: str | None = None, level: str = "info"):
+    """The progress partial plus the changed rows' cells out of band, so icons update in place.
+    Built from export states and counts only (it answers a poll every second)."""
+    body = render_template("billing/_export_progress.html", batch=batch, view=export_status.progress_view(batch),
+                           message=message, level=level, oob=True)
+    return vary(make_response(body))
+
+
+@bp.route("/batches/<int:batch_id>/export", methods=["POST"])
+@roles(EVERYONE_LOGGED_IN)
+def export_batch(batch_id: int):
+    batch = _batch_or_404(batch_id)
+    chosen = [int(v) for v in request.form.getlist("invoice") if v.isdigit()]
+    message, level = None, "info"
+    if not chosen:
+        message, level = "Tick at least one invoice to export.", "warning"
+    else:
+        try:
+            job = export_service.start_export(current_user, batch, chosen)
+        except export_service.ExportRefused as refused:
+            message, level = str(refused), "danger"
+        else:
+            already = job.selected - job.queued
+            message = f"Exporting {job.queued} invoice(s) to QuickBooks."
+            if already:
+                message += f" {already} already in QuickBooks or on the way: not sent again."
+    if is_fragment_request():
+        return _progress_response(batch, message, level)
+    flash(message, level)
+    return redirect(url_for("billing.batch", batch_id=batch.id), 303)
+
+
+@bp.route("/batches/<int:batch_id>/export/progress")
+@roles(EVERYONE_LOGGED_IN)
+def export_progress(batch_id: int):
+    batch = _batch_or_404(batch_id)
+    if not is_fragment_request():
+        return redirect(url_for("billing.batch", batch_id=batch.id))
+    return _progress_response(batch)
+
+
+@bp.route("/invoices/<int:invoice_id>/export/retry", methods=["POST"])
+@roles(EVERYONE_LOGGED_IN)
+def export_retry(invoice_id: int):
+    invoice = batch_service.invoice_for(current_user, invoice_id)
+    if invoice is None:
+        abort(404)
+    batch = invoice.batch
+    try:
+        export_service.start_export(current_user, batch, [invoice.id])
+        message, level = f"Invoice {invoice.number} queued again.", "info"
+    except export_service.ExportRefused as refused:
+        message, level = str(refused), "danger"
+    if is_fragment_request():
+        return _progress_response(batch, message, level)
+    flash(message, level)
+    return redirect(url_for("billing.batch", batch_id=batch.id), 303)
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/exports")
+@roles(EVERYONE_LOGGED_IN)
+def export_log():
+    user_id = request.args.get("user", "")
+    filters = {"from": request.args.get("from", ""), "to": request.args.get("to", ""),
+               "action": request.args.get("action", "") if request.args.get("action") in audit.ACTIONS else "",
+               "invoice": request.args.get("invoice", "").strip()[:30],
+               "user": int(user_id) if user_id.isdigit() else ""}
+    flt = audit.AuditFilter(office_ids=visible_office_ids(current_user), action=filters["action"] or None,
+                            invoice_number=filters["invoice"] or None, user_id=filters["user"] or None,
+                            date_from=_date_arg("from"), date_to=_date_arg("to"))
+    events = audit.events(flt, limit=500)
+    users = db.session.scalars(db.select(User).order_by(User.name)).all()
+    return render_page("billing/export_log.html", block="results", events=events, filters=filters,
+                       actions=audit.ACTIONS, users=users)
+

@@ -1,0 +1,73 @@
+"""Per-app QBO plumbing: settings, the one shared httpx2.Client, the OAuth flow, the retry policy.
+
+Configuration keys (besides the QBO_* URLs in qbo/settings.py):
+- QBO_HTTP_TRANSPORT: an httpx2 transport, or a zero-argument factory for one (tests pass
+  `httpx2.WSGITransport(app=…)`); unset means real sockets.
+- QBO_RETRY_MAX_ATTEMPTS / QBO_RETRY_BASE_DELAY / QBO_RETRY_MAX_DELAY / QBO_RETRY_MAX_THROTTLE_WAIT.
+"""
+from __future__ import annotations
+
+import threading
+
+import httpx2
+from flask import Flask, current_app
+
+from qbo import http as qbo_http
+from qbo.oauth import OAuthFlow
+from qbo.retry import RetryPolicy
+from qbo.settings import QboSettings, settings_from_config
+
+_KEY = "qbo.runtime"
+_lock = threading.Lock()
+
+
+class _Runtime:
+    def __init__(self, app: Flask):
+        self.settings = settings_from_config(app.config)
+        self.transport = qbo_http.resolve_transport(app.config.get("QBO_HTTP_TRANSPORT"))
+        self.http = qbo_http.build_http_client(
+            transport=qbo_http.lend(self.transport),
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout)
+        self.flow = OAuthFlow(self.settings, self.http, self.transport)
+        self.retry = RetryPolicy(
+            max_attempts=int(app.config["QBO_RETRY_MAX_ATTEMPTS"]),
+            base_delay=float(app.config["QBO_RETRY_BASE_DELAY"]),
+            max_delay=float(app.config["QBO_RETRY_MAX_DELAY"]),
+            max_throttle_wait=float(app.config["QBO_RETRY_MAX_THROTTLE_WAIT"]),
+        )
+
+
+def runtime(app: Flask | None = None) -> _Runtime:
+    app = app or current_app._get_current_object()
+    found = app.extensions.get(_KEY)
+    if found is None:
+        with _lock:
+            found = app.extensions.get(_KEY)
+            if found is None:
+                found = app.extensions[_KEY] = _Runtime(app)
+    return found
+
+
+def reset(app: Flask | None = None) -> None:
+    """Forget the cached runtime (after a config change, e.g. in tests)."""
+    app = app or current_app._get_current_object()
+    found = app.extensions.pop(_KEY, None)
+    if found is not None:
+        found.http.close()
+
+
+def settings() -> QboSettings:
+    return runtime().settings
+
+
+def http_client() -> httpx2.Client:
+    return runtime().http
+
+
+def oauth_flow() -> OAuthFlow:
+    return runtime().flow
+
+
+def retry_policy() -> RetryPolicy:
+    return runtime().retry
