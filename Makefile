@@ -10,7 +10,7 @@ FLASK := $(PY) -m flask --app app:create_app
 TEST_POSTGRES_URL ?= postgresql+psycopg://careledger:careledger@127.0.0.1:5432/careledger_test
 PG_TESTS := tests/foundation tests/pages tests/data tests/qbo tests/sync tests/matching_page tests/export
 
-.PHONY: run test test-sqlite test-postgres browser-deps bench clean-venv
+.PHONY: run test test-sqlite test-postgres browser-deps bench screenshots clean-venv
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ browser-deps:
 	else \
 	  echo "== Chromium not found: browser tests will be SKIPPED. Install it (Debian: sudo apt-get install chromium) or set CHROMIUM_PATH =="; \
 	fi
+
+# The Installation tab's walkthrough pictures, taken by the connect browser test in this version of
+# the app. The only command that writes into the tree (so the tracked-files guard is off for it).
+screenshots: $(VENV)/.requirements-dev browser-deps
+	CARELEDGER_WALKTHROUGH_DIR=$(CURDIR)/static/img/walkthrough $(PY) -m pytest -q -p no:tests.tracked_files_guard \
+	  tests/e2e/test_connect_quickbooks.py -k walkthrough
 
 bench: $(VENV)/.requirements-dev
 	@for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b; done

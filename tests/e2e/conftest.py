@@ -1,7 +1,10 @@
 """Browser tests: the full app (with the local QBO sandbox mounted) on a real socket, driven by
 Playwright in the system's headless Chromium.
 
-Skipped, with the reason printed, when Chromium or Playwright is missing.
+Skipped, with the reason and the way to enable them printed, when Chromium or Playwright is
+missing; under CI (CI set in the environment) a missing browser fails the run instead, so a green CI
+always includes them. Every browser wait is bounded (BROWSER_TIMEOUT_MS), and pytest-timeout ends any
+test that still hangs.
 """
 from __future__ import annotations
 
@@ -23,20 +26,29 @@ def chromium_path() -> str | None:
     return candidate if candidate and os.path.exists(candidate) else None
 
 
-def pytest_collection_modifyitems(config, items):
-    reason = None
+BROWSER_TIMEOUT_MS = 15_000
+
+
+def missing_browser_reason() -> str | None:
     if chromium_path() is None:
-        reason = "Chromium not found (install Debian's `chromium` or set CHROMIUM_PATH)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "Playwright for Python is not installed (pip install -r requirements-dev.txt)"
-    for item in items:
-        if "/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
+        return ("Chromium not found: install it (Debian: `sudo apt-get install chromium`; `make test` "
+                "does this when run as root) or set CHROMIUM_PATH to a Chromium binary")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed: `.venv/bin/pip install -r requirements-dev.txt`"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_items = [item for item in items if "/e2e/" in str(item.fspath)]
+    reason = missing_browser_reason() if browser_items else None
+    if reason and os.environ.get("CI"):
+        raise pytest.UsageError(f"CI must run the browser tests, but: {reason}")
+    for item in browser_items:
+        item.add_marker(pytest.mark.e2e)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @dataclass
@@ -102,7 +114,7 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
-                                             args=CHROMIUM_ARGS)
+                                             args=CHROMIUM_ARGS, timeout=60_000)
         yield browser
         browser.close()
 
@@ -110,8 +122,9 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)              # pop-ups and new pages too
+    context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
     page = context.new_page()
-    page.set_default_timeout(15_000)
     yield page
     context.close()
 

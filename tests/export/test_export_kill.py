@@ -44,6 +44,7 @@ def test_killed_exporter_restarted_exports_each_invoice_exactly_once(tmp_path, e
         time.sleep(0.05)
     first.send_signal(signal.SIGKILL)
     first.wait(10)
+    first.stdout.close()
     at_kill = _count_in_sandbox(sandbox_live.app)
     assert 30 <= at_kill < 120, at_kill  # really mid-run
 

@@ -158,6 +158,7 @@ def test_killed_exporters_recent_requests_still_count_and_its_work_is_taken_over
         time.sleep(0.01)
     killed.send_signal(signal.SIGKILL)  # mid-run, right after a request reached QuickBooks
     killed.wait(10)
+    killed.stdout.close()
     sent_by_killed = len(gate.allowed)
 
     # Another process carries on at once. Its first request must wait for the killed one's

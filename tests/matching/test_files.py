@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _score(rows, truth_path):
-    truth = {r["client_id"]: r["qbo_customer_id"] for r in csv.DictReader(open(truth_path))}
+    with open(truth_path, newline="") as fh:
+        truth = {r["client_id"]: r["qbo_customer_id"] for r in csv.DictReader(fh)}
     auto = {r["client_id"]: r["qbo_customer_id"] for r in rows if r["status"] == "auto"}
     correct = sum(1 for c, q in auto.items() if q and truth.get(c) == q)
     return correct / len(auto), correct / sum(1 for q in truth.values() if q), auto
@@ -27,7 +28,8 @@ def test_shared_set_meets_targets():
     out = io.StringIO()
     match_files(str(DATA / "clients.csv"), str(DATA / "customers.json"), out)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    clients = list(csv.DictReader(open(DATA / "clients.csv")))
+    with open(DATA / "clients.csv", newline="") as fh:
+        clients = list(csv.DictReader(fh))
     assert list(rows[0]) == ["client_id", "qbo_customer_id", "score", "status", "reason"]
     assert [r["client_id"] for r in rows] == [c["client_id"] for c in clients]
     precision, recall, auto = _score(rows, DATA / "truth.csv")
