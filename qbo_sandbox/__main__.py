@@ -1,6 +1,6 @@
 """Run the QuickBooks Online sandbox standalone: `python -m qbo_sandbox --port 8765 --db qbo.sqlite`.
 
-See /work/notes/sandbox_README_section.md (merged into the README) for every option.
+Every option is described in the README's sandbox section.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sys
 
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from qbo_sandbox import company as companies
+from qbo_sandbox.accounting import company as companies
 from qbo_sandbox.app import create_app
-from qbo_sandbox.knobs import parse_fault_spec
+from qbo_sandbox.control.knobs import parse_fault_spec
 
 
 class KeepAliveHandler(WSGIRequestHandler):
@@ -71,7 +71,8 @@ def build(args):
             if tx.company(realm) is None:
                 prefs = companies.default_preferences(custom_txn_numbers=args.custom_txn_numbers)
                 companies.create_company(tx, realm, args.company_name or "Sandbox Company", preferences=prefs)
-    from qbo_sandbox import loader, oauth
+    from qbo_sandbox import oauth
+    from qbo_sandbox.demo import loader
     for path in args.load:
         with open(path, encoding="utf-8") as handle, store.transaction() as tx:
             counts = loader.load(tx, realm, json.load(handle))

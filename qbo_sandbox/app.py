@@ -6,7 +6,8 @@ Config keys (all optional):
   KNOBS_HTTP_ENABLED      serve /_sandbox/* control endpoints (default True, for local use)
   DEMO_COMPANY            create the demo agency's books on start if missing (default False)
   DEMO_REALM_ID           realm id of the demo company (default 9341453172471531)
-  DEMO_PEOPLE / DEMO_PAYERS  override the demo client list (default: demo_data.people if importable)
+  DEMO_PEOPLE / DEMO_PAYERS  the demo company's clients and payers, passed in by the host
+                          (default: the sandbox's own, qbo_sandbox/demo/people.py)
   EMPTY_COMPANY_REALM_ID  create an empty company with this realm id on start (optional)
   WEB_VIEW_ENABLED        serve the /app browser view (default True)
   ACCESS_TOKEN_LIFETIME / REFRESH_TOKEN_LIFETIME / AUTH_CODE_LIFETIME  read by the OAuth half
@@ -17,8 +18,8 @@ from flask import Flask
 
 from qbo_sandbox import db
 from qbo_sandbox import store as store_module  # registers the API tables on db.Base
-from qbo_sandbox.knobs import Knobs
-from qbo_sandbox.throttle import Throttle
+from qbo_sandbox.control.knobs import Knobs
+from qbo_sandbox.control.throttle import Throttle
 
 DEFAULTS = {
     "SANDBOX_DATABASE": "sqlite://",
@@ -34,7 +35,7 @@ DEFAULTS = {
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config.update(DEFAULTS)
     if config:
         app.config.update(config)
@@ -44,16 +45,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["qbo_sandbox.knobs"] = Knobs(app)
     app.extensions["qbo_sandbox.throttle"] = Throttle()
 
-    from qbo_sandbox.api import bp as api_bp
+    from qbo_sandbox.accounting.views import bp as api_bp
     app.register_blueprint(api_bp)
     if app.config["KNOBS_HTTP_ENABLED"]:
-        from qbo_sandbox.control import bp as control_bp
+        from qbo_sandbox.control.views import bp as control_bp
         app.register_blueprint(control_bp)
     if app.config["WEB_VIEW_ENABLED"]:
-        from qbo_sandbox.web import bp as web_bp
+        from qbo_sandbox.demo.web import bp as web_bp
         app.register_blueprint(web_bp)
 
-    from qbo_sandbox.gate import KnobGate
+    from qbo_sandbox.control.faults import KnobGate
     app.wsgi_app = KnobGate(app.wsgi_app, app)
     _seed(app)
     return app
@@ -66,7 +67,7 @@ def _register_oauth(app: Flask) -> None:
 
 
 def _seed(app: Flask) -> None:
-    from qbo_sandbox import company as companies
+    from qbo_sandbox.accounting import company as companies
     store = app.extensions["qbo_sandbox.store"]
     if app.config.get("DEMO_COMPANY"):
         from qbo_sandbox import demo

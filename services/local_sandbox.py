@@ -19,11 +19,15 @@ def local_urls(base_url: str, prefix: str) -> dict:
 
 def mount(app: Flask) -> None:
     import qbo_sandbox
+    from demo_data.people import PAYERS, PEOPLE
 
     prefix = app.config["QBO_SANDBOX_PREFIX"]
     sandbox = qbo_sandbox.create_app({
         "SANDBOX_DATABASE": app.config["QBO_SANDBOX_DATABASE"],
         "DEMO_COMPANY": True,
+        # The sandbox never imports the host: the demo company's clients come in here.
+        "DEMO_PEOPLE": PEOPLE,
+        "DEMO_PAYERS": PAYERS,
         "SECRET_KEY": app.config["SECRET_KEY"] + "-sandbox",
         # Fault-injection endpoints stay off inside the app: anyone who can reach CareLedger could
         # otherwise steer its QuickBooks. Tests use the knobs in-process; `python -m qbo_sandbox`

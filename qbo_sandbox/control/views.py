@@ -1,0 +1,80 @@
+"""HTTP control endpoints so a test can steer a sandbox running in another process.
+
+Enabled by KNOBS_HTTP_ENABLED (default True for local use; turn it off anywhere shared).
+
+Every request that changes something must be sent as `Content-Type: application/json` (an empty
+reset too). A web page the developer happens to visit can POST `text/plain` or form bodies to
+localhost without asking; a JSON content type makes the browser ask first (CORS preflight), and
+the sandbox never says yes, so no other site can inject faults or flip knobs.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from qbo_sandbox.accounting import company as companies
+
+bp = Blueprint("qbo_sandbox_control", __name__, url_prefix="/_sandbox")
+
+
+@bp.before_request
+def _json_only_for_changes():
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not request.is_json:
+        return jsonify({"error": "send Content-Type: application/json"}), 415
+    return None
+
+
+def _knobs():
+    return current_app.extensions["qbo_sandbox.knobs"]
+
+
+@bp.get("/knobs")
+def get_knobs():
+    return jsonify(_knobs().as_dict())
+
+
+@bp.post("/knobs")
+def set_knobs():
+    try:
+        _knobs().update(request.get_json() or {})
+    except (TypeError, ValueError) as exc:
+        return jsonify({"error": str(exc)}), 400
+    return jsonify(_knobs().as_dict())
+
+
+@bp.post("/knobs/reset")
+def reset_knobs():
+    _knobs().reset()
+    return jsonify(_knobs().as_dict())
+
+
+@bp.post("/faults")
+def add_fault():
+    spec = dict(request.get_json() or {})
+    try:
+        rule = _knobs().add_fault(spec.pop("kind", ""), **spec)
+    except (TypeError, ValueError) as exc:
+        return jsonify({"error": str(exc)}), 400
+    return jsonify(rule.as_dict()), 201
+
+
+@bp.delete("/faults")
+def clear_faults():
+    _knobs().clear_faults()
+    return jsonify({"faults": []})
+
+
+@bp.get("/faults/log")
+def fault_log():
+    return jsonify({"log": list(_knobs().log)})
+
+
+@bp.post("/companies")
+def create_company():
+    """Create an empty company: {"realm_id"?, "name"?, "preferences"?}."""
+    data = request.get_json() or {}
+    realm_id = str(data.get("realm_id") or companies.new_realm_id())
+    store = current_app.extensions["qbo_sandbox.store"]
+    with store.transaction() as tx:
+        prefs = companies.default_preferences(**data.get("preferences", {}))
+        companies.create_company(tx, realm_id, data.get("name", "Sandbox Company"), preferences=prefs)
+    return jsonify({"realm_id": realm_id}), 201
