@@ -52,6 +52,8 @@ def parse_args(argv=None):
     p.add_argument("--auth-code-lifetime", type=int)
     p.add_argument("--no-knobs-http", action="store_true", help="disable the /_sandbox control endpoints")
     p.add_argument("--no-web", action="store_true", help="disable the /app browser view")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a host name the browser pages answer to besides localhost/127.0.0.1/::1")
     return p.parse_args(argv)
 
 
@@ -60,7 +62,8 @@ def build(args):
     realm = args.realm_id or "9341453172471531"
     config = {"SANDBOX_DATABASE": url, "THROTTLE_ENABLED": not args.no_throttle,
               "KNOBS_HTTP_ENABLED": not args.no_knobs_http, "WEB_VIEW_ENABLED": not args.no_web,
-              "DEMO_COMPANY": args.demo, "DEMO_REALM_ID": realm}
+              "DEMO_COMPANY": args.demo, "DEMO_REALM_ID": realm,
+              "ALLOWED_HOSTS": [*args.allowed_host, *([args.host] if args.host not in ("0.0.0.0", "::") else [])]}
     for key in ("access_token_lifetime", "refresh_token_lifetime", "auth_code_lifetime"):
         if getattr(args, key) is not None:
             config[key.upper()] = getattr(args, key)

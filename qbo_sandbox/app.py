@@ -10,6 +10,10 @@ Config keys (all optional):
                           (default: the sandbox's own, qbo_sandbox/demo/people.py)
   EMPTY_COMPANY_REALM_ID  create an empty company with this realm id on start (optional)
   WEB_VIEW_ENABLED        serve the /app browser view (default True)
+  WEB_VIEW_GATE           optional callable(environ) -> bool: the host decides who sees /app
+                          (True = allowed, False = 403); unset = the sandbox's own sign-in
+  ALLOWED_HOSTS           host names the browser pages answer to besides the loopback names
+  SIGNIN_MAX_FAILURES / SIGNIN_WINDOW_SECONDS  the sign-in throttle (5 per e-mail per 900 s)
   ACCESS_TOKEN_LIFETIME / REFRESH_TOKEN_LIFETIME / AUTH_CODE_LIFETIME  read by the OAuth half
 """
 from __future__ import annotations
@@ -28,6 +32,8 @@ DEFAULTS = {
     "DEMO_COMPANY": False,
     "DEMO_REALM_ID": "9341453172471531",
     "WEB_VIEW_ENABLED": True,
+    "WEB_VIEW_GATE": None,
+    "ALLOWED_HOSTS": (),
     "ACCESS_TOKEN_LIFETIME": 3600,
     "REFRESH_TOKEN_LIFETIME": 8726400,
     "AUTH_CODE_LIFETIME": 300,
@@ -45,6 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["qbo_sandbox.knobs"] = Knobs(app)
     app.extensions["qbo_sandbox.throttle"] = Throttle()
 
+    from qbo_sandbox.hosts import check_host
+    app.before_request(check_host)
     from qbo_sandbox.accounting.views import bp as api_bp
     app.register_blueprint(api_bp)
     if app.config["KNOBS_HTTP_ENABLED"]:

@@ -4,6 +4,8 @@ The app still talks to it over HTTP like any QBO: only the URLs in config point 
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
@@ -33,6 +35,11 @@ def mount(app: Flask) -> None:
         # otherwise steer its QuickBooks. Tests use the knobs in-process; `python -m qbo_sandbox`
         # serves them when run on its own.
         "KNOBS_HTTP_ENABLED": bool(app.config.get("QBO_SANDBOX_KNOBS_HTTP", False)),
+        # Who may open the sandbox's company pages (/qbo-sandbox/app): the host's callable
+        # (environ -> bool) when it sets one; without it the sandbox asks for its own sign-in.
+        "WEB_VIEW_GATE": app.config.get("QBO_SANDBOX_WEB_VIEW_GATE"),
+        # The browser pages answer to the loopback names and to this app's own host name.
+        "ALLOWED_HOSTS": [urlsplit(app.config["BASE_URL"]).hostname or "localhost"],
     })
     for key, value in local_urls(app.config["BASE_URL"], prefix).items():
         app.config.setdefault(key, value)

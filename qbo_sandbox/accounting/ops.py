@@ -13,6 +13,7 @@ from qbo_sandbox.accounting import faults
 from qbo_sandbox.accounting.context import Ctx
 from qbo_sandbox.accounting.rules import RULES
 from qbo_sandbox.accounting.schema import SPECS, EntitySpec
+from qbo_sandbox.store import MAX_ID
 
 _IDENTITY = ("Id", "SyncToken", "MetaData", "domain", "sparse")
 
@@ -30,7 +31,7 @@ def parse_id(value, element="Id") -> int:
     if value is None or value == "":
         raise faults.required_missing(element)
     text = str(value).strip()
-    if not text.isdigit():
+    if not text.isdigit() or int(text) > MAX_ID:  # QBO Ids are 64-bit numbers
         raise faults.invalid_id(value)
     return int(text)
 

@@ -14,6 +14,11 @@ from decimal import Decimal
 from qbo_sandbox.accounting import faults
 
 MAX_PAGE = 1000
+# QBO parses STARTPOSITION and MAXRESULTS as 32-bit integers; a larger one is a 4001 (wording
+# UNCONFIRMED). The condition cap is the sandbox's own (QBO's is unknown): SQLite refuses an
+# expression tree deeper than 1000, and no real client sends hundreds of ANDs.
+MAX_POSITION = 2**31 - 1
+MAX_CONDITIONS = 200
 DEFAULT_PAGE = 100
 
 _TOKEN = re.compile(
@@ -144,6 +149,9 @@ class _Parser:
             while self.keyword(self.peek(), "AND"):
                 self.i += 1
                 query.conditions.append(self.condition())
+                if len(query.conditions) > MAX_CONDITIONS:
+                    raise faults.invalid_query(
+                        f"QueryValidationError: a query can have at most {MAX_CONDITIONS} conditions")
         seen = set()
         while self.peek() is not None:
             tok = self.next()
@@ -164,6 +172,9 @@ class _Parser:
                 if value < 1:
                     raise faults.invalid_query(
                         f"QueryValidationError: value {value} is too small. Min allowed value is 1")
+                if value > MAX_POSITION:
+                    raise faults.invalid_query(
+                        f"QueryValidationError: value {value} is too large. Max allowed value is {MAX_POSITION}")
                 if word == "STARTPOSITION":
                     query.start = value
                 else:

@@ -13,6 +13,7 @@ from qbo_sandbox import clock
 from qbo_sandbox.accounting import faults
 from qbo_sandbox.accounting.query import Query
 from qbo_sandbox.accounting.schema import NUMERIC, SPECS, TIMESTAMPS, EntitySpec
+from qbo_sandbox.store import MAX_ID
 
 
 # A property path is written into the SQL text (json_extract's path), so it must be plain dotted
@@ -77,9 +78,10 @@ class _Compiler:
             return 1 if value else 0
         if kind == "id":
             try:
-                return int(Decimal(str(value)))
+                number = int(Decimal(str(value)))
             except (InvalidOperation, ValueError):
                 return -1  # never matches, as a non-numeric Id matches nothing
+            return number if -1 <= number <= MAX_ID else -1  # SQLite binds 64 bits at most
         if kind == "number":
             try:
                 return Decimal(str(value))

@@ -1,15 +1,88 @@
 """A small browser view of a sandbox company, like opening QuickBooks: customers, items,
 invoices with lines and balances. Deep links follow QBO's: /app/invoice?txnId=ID and
-/app/customerdetail?nameId=ID. Read-only; `?realmId=` picks the company (default: the first)."""
+/app/customerdetail?nameId=ID. Read-only; `?realmId=` picks the company (default: the first).
+
+Who may look: when the host sets WEB_VIEW_GATE (a callable taking the WSGI environ), it decides
+(True = allowed, False = a 403 page); otherwise a sandbox user signs in (/app/signin) and sees
+only their own company.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, session,
+                   url_for)
 
 from qbo_sandbox import jsonutil
+from qbo_sandbox.oauth import signin
+from qbo_sandbox.store import MAX_ID
 
 bp = Blueprint("qbo_sandbox_web", __name__, url_prefix="/app", template_folder="templates",
                static_folder="static", static_url_path="/static")
 PAGE = 100
+MAX_PAGE_NUMBER = 1_000_000
+OPEN_ENDPOINTS = ("qbo_sandbox_web.static", "qbo_sandbox_web.signin")
+GATE_REFUSED = "Sign in to CareLedger as an Owner or Admin to see the QuickBooks sandbox's company."
+
+
+@bp.before_request
+def _who_may_look():
+    gate = current_app.config.get("WEB_VIEW_GATE")
+    if gate is not None:
+        if request.endpoint == "qbo_sandbox_web.signin":
+            abort(404)  # the host signs people in, not the sandbox
+        if not gate(request.environ):
+            return render_template("sandbox_web/refused.html", message=GATE_REFUSED), 403
+        g.web_realm = None  # the host's Owners and Admins see every company
+        return None
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    user = signin.current_user(current_app)
+    if user is None:
+        return redirect(url_for(".signin", next=request.full_path))
+    g.web_realm = user.realm_id
+    return None
+
+
+@bp.context_processor
+def _signout_form():
+    return {"signout_csrf": signin.csrf_token}
+
+
+@bp.after_request
+def _private(resp):
+    resp.headers.setdefault("Cache-Control", "no-store")
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    return resp
+
+
+@bp.route("/signin", methods=["GET", "POST"], endpoint="signin")
+def signin_page():
+    error, status, email = None, 200, ""
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        if not signin.csrf_ok():
+            error, status = "This form has expired. Try again.", 400
+        else:
+            result = signin.attempt(current_app, email, request.form.get("password"))
+            if result.user is not None:
+                return redirect(_safe_next(request.args.get("next")), 303)
+            error = signin.THROTTLED_MESSAGE if result.throttled else signin.WRONG_MESSAGE
+            status = 429 if result.throttled else 200
+    return render_template("sandbox_web/signin.html", error=error, email=email,
+                           csrf_token=signin.csrf_token()), status
+
+
+@bp.post("/signout")
+def signout():
+    if signin.csrf_ok():
+        session.clear()
+    return redirect(url_for(".signin"), 303)
+
+
+def _safe_next(target: str | None) -> str:
+    """Back to the page asked for, only ever a path of this view (never another site)."""
+    if target and target.startswith(bp.url_prefix + "/") and "\\" not in target:
+        return request.script_root + target
+    return url_for(".customers")
 
 
 def _store():
@@ -18,12 +91,14 @@ def _store():
 
 def _company(tx):
     realms = tx.companies()
+    if g.get("web_realm"):
+        realms = [r for r in realms if r["realm_id"] == g.web_realm]
     if not realms:
         abort(404, "No sandbox company yet.")
     wanted = request.args.get("realmId") or realms[0]["realm_id"]
-    company = tx.company(wanted)
-    if company is None:
+    if wanted not in {r["realm_id"] for r in realms}:
         abort(404, "No such company.")
+    company = tx.company(wanted)
     return company, realms
 
 
@@ -32,10 +107,10 @@ def _rows(tx, sql, params):
 
 
 def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    raw = request.args.get("page", "1").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_NUMBER:
+        abort(400, f"The page number must be a whole number from 1 to {MAX_PAGE_NUMBER:,}.")
+    return int(raw)
 
 
 @bp.get("/")
@@ -111,7 +186,7 @@ def invoice():
 
 
 def _get(tx, company, etype, raw_id):
-    if not raw_id or not str(raw_id).isdigit():
+    if not raw_id or not str(raw_id).isdigit() or int(raw_id) > MAX_ID:
         abort(404)
     doc = tx.get(company["realm_id"], etype, int(raw_id))
     if doc is None:

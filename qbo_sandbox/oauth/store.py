@@ -177,10 +177,16 @@ def register_user(app, email, password, realm_id, *, given_name=None, family_nam
         row.phone_number = phone_number if phone_number is not None else row.phone_number
 
 
+# Checked when the e-mail is unknown, so that an unknown address costs as much as a wrong password
+# (the answer's timing does not tell which e-mails have accounts).
+_NO_SUCH_USER_HASH = generate_password_hash(uuid.uuid4().hex)
+
+
 def check_user_password(app, email, password) -> User | None:
     with session_for(app) as s:
         row = s.scalar(select(SandboxUser).where(SandboxUser.email == (email or "").strip().lower()))
-        if row is None or not check_password_hash(row.password_hash, password or ""):
+        stored = row.password_hash if row is not None else _NO_SUCH_USER_HASH
+        if not check_password_hash(stored, password or "") or row is None:
             return None
         return _user(row, _now())
 

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx2
-
 from qbo_sandbox import create_app
-from tests.fixtures.sandbox import invoice_body
+from tests.fixtures.sandbox import invoice_body, web_client
 
 DEMO_REALM = "9341453172471531"
 
@@ -114,7 +112,7 @@ def test_demo_company_is_built_once(tmp_path):
 
 def test_browser_view(app, api, setup):
     invoice = api.create("Invoice", invoice_body(setup, DocNumber="5001"))
-    web = httpx2.Client(transport=httpx2.WSGITransport(app=app), base_url="http://sandbox.test")
+    web = web_client(app)
     page = web.get("/app/customers").text
     assert "Alvarez, Maria" in page and "130.00" in page
     detail = web.get("/app/customerdetail", params={"nameId": setup["customer"]["Id"]}).text
