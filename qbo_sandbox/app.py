@@ -14,6 +14,12 @@ Config keys (all optional):
                           (True = allowed, False = 403); unset = the sandbox's own sign-in
   ALLOWED_HOSTS           host names the browser pages answer to besides the loopback names
   SIGNIN_MAX_FAILURES / SIGNIN_WINDOW_SECONDS  the sign-in throttle (5 per e-mail per 900 s)
+  COREPLUS_CAP            monthly CorePlus reads per realm before 429 (default None: no cap)
+  ENVIRONMENT             "sandbox" or "production" (production: Intuit's redirect URI policy)
+  DELETED_NAME_SUFFIX     inactive names get " (deleted)" as in QBO (default False: what the
+                          app's tests expect; `python -m qbo_sandbox` turns it on)
+  UNKNOWN_RESPONSE_FIELDS add fields no client knows to every entity answered (default False)
+  TAX_MODE                tax mode of companies made on start: us-ast, us-manual (default), ca
   ACCESS_TOKEN_LIFETIME / REFRESH_TOKEN_LIFETIME / AUTH_CODE_LIFETIME  read by the OAuth half
 """
 from __future__ import annotations
@@ -24,6 +30,7 @@ from qbo_sandbox import db
 from qbo_sandbox import store as store_module  # registers the API tables on db.Base
 from qbo_sandbox.control.knobs import Knobs
 from qbo_sandbox.control.throttle import Throttle
+from qbo_sandbox.control.usage import Usage
 
 DEFAULTS = {
     "SANDBOX_DATABASE": "sqlite://",
@@ -33,6 +40,11 @@ DEFAULTS = {
     "DEMO_REALM_ID": "9341453172471531",
     "WEB_VIEW_ENABLED": True,
     "WEB_VIEW_GATE": None,
+    "COREPLUS_CAP": None,
+    "ENVIRONMENT": "sandbox",
+    "DELETED_NAME_SUFFIX": False,
+    "UNKNOWN_RESPONSE_FIELDS": False,
+    "TAX_MODE": "us-manual",
     "ALLOWED_HOSTS": (),
     "ACCESS_TOKEN_LIFETIME": 3600,
     "REFRESH_TOKEN_LIFETIME": 8726400,
@@ -50,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["qbo_sandbox.store"] = store_module.Store(app.extensions["qbo_sandbox.engine"])
     app.extensions["qbo_sandbox.knobs"] = Knobs(app)
     app.extensions["qbo_sandbox.throttle"] = Throttle()
+    app.extensions["qbo_sandbox.usage"] = Usage()
 
     from qbo_sandbox.hosts import check_host
     app.before_request(check_host)

@@ -45,7 +45,7 @@ def default_preferences(custom_txn_numbers=False, track_departments=False, class
 
 def default_company_info(name: str, address: dict | None = None) -> dict:
     addr = address or {"Line1": "100 Main St.", "City": "Springfield", "CountrySubDivisionCode": "OR",
-                       "PostalCode": "97477", "Country": "US"}
+                       "PostalCode": "97477", "Country": "USA"}
     return {
         "CompanyName": name, "LegalName": name,
         "CompanyAddr": dict(addr, Id="1"), "CustomerCommunicationAddr": dict(addr, Id="1"),
@@ -111,6 +111,14 @@ def seed_starter_lists(ctx: Ctx) -> dict[str, dict]:
 
 def create(ctx: Ctx, etype: str, body: dict) -> dict:
     return ops.create(ctx, SPECS[etype], copy.deepcopy(body))
+
+
+def merge_preferences(tx: Tx, realm_id: str, groups: dict) -> dict:
+    """A control-plane change (no SyncToken check): merge groups in, bump SyncToken."""
+    company = tx.company(realm_id)
+    ctx = Ctx(tx, realm_id, company)
+    prefs = company["preferences"]
+    return update_preferences(tx, ctx, dict(groups, SyncToken=prefs["SyncToken"]))
 
 
 def update_preferences(tx: Tx, ctx: Ctx, body) -> dict:

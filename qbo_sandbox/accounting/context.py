@@ -20,6 +20,8 @@ class Ctx:
     now: datetime = field(default_factory=clock.utcnow)
     # Entities touched as a side effect (e.g. invoice Balance after a payment), written after.
     touched: dict = field(default_factory=dict)
+    # Knob DELETED_NAME_SUFFIX: inactive names become "X (deleted)" as in QBO.
+    deleted_suffix: bool = False
 
     @property
     def tz(self) -> str:

@@ -109,6 +109,14 @@ def duplicate_doc_number(doc_number: str, txn_type: str, txn_id) -> QboFault:
     )
 
 
+def account_period_closed(txn_date: str, close_date: str) -> QboFault:
+    # Same code as Stale Object (5010), another Message (PROTOCOL.md §11); Detail UNCONFIRMED past
+    # its first sentence.
+    return fault(5010, "Account Period Closed",
+                 f"The account period has closed. The transaction date {txn_date} is on or before "
+                 f"the closing date {close_date}; change the date or the closing date.")
+
+
 def business_validation(detail: str) -> QboFault:
     return fault(6000, "A business validation error has occurred while processing your request",
                  "Business Validation Error: " + detail, "")
@@ -176,6 +184,16 @@ def authentication_failed(detail: str) -> dict:
 def authorization_failed() -> dict:
     return gateway_body("3100", "message=AuthorizationFailed; errorCode=003100; statusCode=403",
                         None, "SERVICE")
+
+
+def coreplus_cap_reached(cap: int) -> dict:
+    """The 429 past the monthly CorePlus allowance. Intuit has not published this body
+    (UNCONFIRMED); the Message names the cause so a client can tell it from a rate limit."""
+    return {"Fault": {"Error": [{
+        "Message": "CorePlus monthly limit reached",
+        "Detail": f"This app has used its {cap} CorePlus calls (reads) for this month; reads resume "
+                  "next month. Writes are not metered.",
+        "code": "003001"}], "type": "ThrottleExceeded"}}
 
 
 def throttle_xml(time_text: str) -> str:

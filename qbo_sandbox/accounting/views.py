@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from qbo_sandbox import clock, jsonutil
-from qbo_sandbox.accounting import auth, faults
-from qbo_sandbox.accounting import service
+from qbo_sandbox.accounting import auth, faults, service
 from qbo_sandbox.accounting.company import ensure_company
 from qbo_sandbox.accounting.context import Ctx
-from qbo_sandbox.control.faults import new_tid
 from qbo_sandbox.accounting.ops import read
 from qbo_sandbox.accounting.schema import BY_PATH
+from qbo_sandbox.control import usage
+from qbo_sandbox.control.faults import new_tid
 
 bp = Blueprint("qbo_api", __name__)
 
@@ -41,7 +41,25 @@ def _fault_body(fault: faults.QboFault, tz: str | None) -> str:
 def _ok_body(payload: dict, tz: str | None) -> str:
     payload = dict(payload)
     payload["time"] = clock.response_time(tz)
+    if current_app.config.get("UNKNOWN_RESPONSE_FIELDS"):
+        payload = _with_unknown_fields(payload)
     return jsonutil.dumps(payload)
+
+
+UNKNOWN_FIELD = "SandboxFieldAddedIn2026"
+
+
+def _with_unknown_fields(value):
+    """Knob UNKNOWN_RESPONSE_FIELDS: Intuit now adds fields without a new minorversion, so every
+    entity (a dict with an Id) and the envelope get one no client knows; clients must ignore it."""
+    if isinstance(value, list):
+        return [_with_unknown_fields(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _with_unknown_fields(v) for k, v in value.items()}
+    if "Id" in out or "time" in out:
+        out[UNKNOWN_FIELD] = {"Note": "a field this client does not know", "Level": 1}
+    return out
 
 
 def _store():
@@ -78,6 +96,10 @@ def dispatch(realm_id: str, rest: str):
         if not app.extensions["qbo_sandbox.throttle"].allow(knobs.throttle_limits, realm_id,
                                                             outcome.client_id, is_batch):
             return _response(429, faults.throttle_xml(clock.response_time(None)), "application/xml")
+    metered = usage.is_read(request.method, rest) and not rest.startswith("batch")
+    cap = app.config.get("COREPLUS_CAP")
+    if metered and not app.extensions["qbo_sandbox.usage"].reads_left(realm_id, cap):
+        return _response(429, jsonutil.dumps(faults.coreplus_cap_reached(cap)), JSON_ERROR)
     request_id = request.args.get("requestid") if request.method == "POST" else None
     if request_id is not None and len(request_id) > REQUEST_ID_MAX:
         return _response(400, _fault_body(faults.business_validation(
@@ -92,6 +114,8 @@ def dispatch(realm_id: str, rest: str):
                 status, body = logged
                 return _response(status, body, JSON_OK if status == 200 else JSON_ERROR)
         status, body, tz = _execute(realm_id, rest, request_id)
+    if status == 200 and not rest.startswith("batch"):  # a batch counts its own items
+        app.extensions["qbo_sandbox.usage"].add(realm_id, reads=int(metered), writes=int(not metered))
     return _response(status, body, JSON_OK if status == 200 else JSON_ERROR)
 
 
@@ -104,7 +128,8 @@ def _execute(realm_id: str, rest: str, request_id: str | None):
         with store.transaction() as tx:
             company = ensure_company(tx, realm_id)
             tz = company["timezone"]
-            ctx = Ctx(tx, realm_id, company, include=_include())
+            ctx = Ctx(tx, realm_id, company, include=_include(),
+                      deleted_suffix=current_app.config["DELETED_NAME_SUFFIX"])
             payload = _route(ctx, rest)
             body = _ok_body(payload, tz)
             if request_id:
@@ -172,13 +197,16 @@ def _batch(realm_id: str, request_id: str | None):
     for item in items:
         try:
             with store.transaction() as tx:  # each item stands alone: its own transaction
-                ctx = Ctx(tx, realm_id, company, include=include)
+                ctx = Ctx(tx, realm_id, company, include=include,
+                          deleted_suffix=current_app.config["DELETED_NAME_SUFFIX"])
                 result = service.batch_item(ctx, item)
         except faults.QboFault as fault:
             errors = [dict(e.as_json(), element=e.element or "") for e in fault.errors]
             result = {"Fault": {"Error": errors, "type": fault.type}}
         result["bId"] = str(item.get("bId"))
         results.append(result)
+    reads, writes = usage.batch_counts(items)
+    current_app.extensions["qbo_sandbox.usage"].add(realm_id, reads=reads, writes=writes)
     text = _ok_body({"BatchItemResponse": results}, company["timezone"])
     if request_id:
         with store.transaction() as tx:

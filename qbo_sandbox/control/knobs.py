@@ -20,8 +20,10 @@ from __future__ import annotations
 import random
 import re
 import threading
+from datetime import timedelta
 from dataclasses import dataclass, field, fields
 
+from qbo_sandbox import clock
 from qbo_sandbox.control.throttle import DEFAULT_LIMITS
 
 FAULT_KINDS = ("error", "throttle", "timeout", "drop", "commit_then_drop")
@@ -29,6 +31,27 @@ LIFETIME_KEYS = {
     "access_token_lifetime": "ACCESS_TOKEN_LIFETIME",
     "refresh_token_lifetime": "REFRESH_TOKEN_LIFETIME",
     "auth_code_lifetime": "AUTH_CODE_LIFETIME",
+}
+
+
+def _optional_int(value):
+    return None if value in (None, "", "none") else int(value)
+
+
+def _environment(value):
+    if value not in ("sandbox", "production"):
+        raise ValueError("environment is 'sandbox' or 'production'")
+    return value
+
+
+# Knobs that live in app.config (the code that uses them reads config at each request):
+# knob name -> (config key, converter).
+CONFIG_KNOBS = {
+    "coreplus_cap": ("COREPLUS_CAP", _optional_int),
+    "refresh_token_grace_seconds": ("REFRESH_TOKEN_GRACE_SECONDS", int),
+    "environment": ("ENVIRONMENT", _environment),
+    "deleted_name_suffix": ("DELETED_NAME_SUFFIX", bool),
+    "unknown_response_fields": ("UNKNOWN_RESPONSE_FIELDS", bool),
 }
 
 
@@ -83,6 +106,7 @@ class Knobs:
         self.throttle_limits = dict(DEFAULT_LIMITS)
         self.faults: list[FaultRule] = []
         self.log: list[dict] = []
+        self._config_defaults = {key: app.config.get(key) for key, _ in CONFIG_KNOBS.values()}
 
     # --- token lifetimes live in app.config, read by the OAuth half ---------------------------
     def _lifetime(key):
@@ -151,6 +175,9 @@ class Knobs:
                 self.throttle_limits.update({k: int(v) for k, v in value.items()})
             elif key in LIFETIME_KEYS:
                 setattr(self, key, value)
+            elif key in CONFIG_KNOBS:
+                config_key, convert = CONFIG_KNOBS[key]
+                self._app.config[config_key] = convert(value)
             elif key == "faults":
                 self.clear_faults()
                 for rule in value:
@@ -166,9 +193,11 @@ class Knobs:
         self.throttle_limits = dict(DEFAULT_LIMITS)
         self.clear_faults()
         self.log.clear()
-        throttle = self._app.extensions.get("qbo_sandbox.throttle")
-        if throttle:
-            throttle.reset()
+        self._app.config.update(self._config_defaults)
+        clock.set_shift(timedelta(0))
+        for name in ("qbo_sandbox.throttle", "qbo_sandbox.usage"):
+            if self._app.extensions.get(name):
+                self._app.extensions[name].reset()
 
     def as_dict(self) -> dict:
         return {
@@ -180,6 +209,7 @@ class Knobs:
             "refresh_token_lifetime": self.refresh_token_lifetime,
             "auth_code_lifetime": self.auth_code_lifetime,
             "faults": [r.as_dict() for r in self.faults],
+            **{name: self._app.config.get(key) for name, (key, _) in CONFIG_KNOBS.items()},
         }
 
 

@@ -9,8 +9,11 @@ the sandbox never says yes, so no other site can inject faults or flip knobs.
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, current_app, jsonify, request
 
+from qbo_sandbox import clock
 from qbo_sandbox.accounting import company as companies
 
 bp = Blueprint("qbo_sandbox_control", __name__, url_prefix="/_sandbox")
@@ -78,3 +81,52 @@ def create_company():
         prefs = companies.default_preferences(**data.get("preferences", {}))
         companies.create_company(tx, realm_id, data.get("name", "Sandbox Company"), preferences=prefs)
     return jsonify({"realm_id": realm_id}), 201
+
+
+@bp.post("/clock")
+def move_clock():
+    """Move the sandbox clock: {"advance_days": N} (tokens expire, the month turns)."""
+    data = request.get_json() or {}
+    try:
+        days = float(data.get("advance_days", 0))
+    except (TypeError, ValueError):
+        return jsonify({"error": "advance_days must be a number"}), 400
+    if not -36500 <= days <= 36500:
+        return jsonify({"error": "advance_days must be within ±36500"}), 400
+    clock.set_shift(clock.shift() + timedelta(days=days))
+    return jsonify({"now": clock.utcnow().isoformat(), "shift_days": clock.shift() / timedelta(days=1)})
+
+
+@bp.get("/usage")
+def usage():
+    """CorePlus reads and Core writes of this month per realm: {"realms": {id: {reads, writes}}}."""
+    return jsonify(current_app.extensions["qbo_sandbox.usage"].this_month())
+
+
+@bp.post("/preferences")
+def set_preferences():
+    """Merge preference groups into every company (or ?realmId=), e.g. a closing date:
+    {"AccountingInfoPrefs": {"BookCloseDate": "YYYY-MM-DD"}}. No SyncToken needed."""
+    data = request.get_json()
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        return jsonify({"error": "send {\"Group\": {\"Name\": value}, ...}"}), 400
+    close = data.get("AccountingInfoPrefs", {}).get("BookCloseDate")
+    if close is not None and not _is_iso_date(close):
+        return jsonify({"error": "BookCloseDate must be YYYY-MM-DD"}), 400
+    store = current_app.extensions["qbo_sandbox.store"]
+    wanted = request.args.get("realmId")
+    with store.transaction() as tx:
+        realms = [r["realm_id"] for r in tx.companies() if wanted in (None, r["realm_id"])]
+        if not realms:
+            return jsonify({"error": "no such company"}), 404
+        for realm_id in realms:
+            companies.merge_preferences(tx, realm_id, data)
+    return jsonify({"realms": realms})
+
+
+def _is_iso_date(text) -> bool:
+    try:
+        date.fromisoformat(str(text))
+    except ValueError:
+        return False
+    return len(str(text)) == 10

@@ -32,10 +32,26 @@ def person_names(ctx: Ctx, etype: str, doc: dict, existing: dict | None) -> None
     email = doc.get("PrimaryEmailAddr", {}).get("Address") if isinstance(doc.get("PrimaryEmailAddr"), dict) else None
     if email is not None and ("@" not in email or "." not in email):
         raise faults.business_validation("Invalid email address format")  # UNCONFIRMED wording
+    if ctx.deleted_suffix:
+        _deleted_suffix(doc, existing)
     unique_name(ctx, PEOPLE, doc["DisplayName"], _me(etype, existing))
     doc.setdefault("PrintOnCheckName", (doc.get("CompanyName") or doc["DisplayName"])[:110])
     doc.setdefault("Active", True)
     assign_address_ids(ctx, doc)
+
+
+DELETED_SUFFIX = " (deleted)"
+
+
+def _deleted_suffix(doc: dict, existing: dict | None) -> None:
+    """QBO renames an inactive name "X (deleted)" (freeing "X") and drops the suffix again when
+    the name is made active."""
+    name = doc["DisplayName"]
+    if doc.get("Active") is False:
+        if not name.endswith(DELETED_SUFFIX):
+            doc["DisplayName"] = name + DELETED_SUFFIX
+    elif name.endswith(DELETED_SUFFIX) and (existing is None or existing.get("Active") is False):
+        doc["DisplayName"] = name[: -len(DELETED_SUFFIX)]
 
 
 class CustomerRules(Rules):
@@ -55,7 +71,8 @@ class CustomerRules(Rules):
             doc["FullyQualifiedName"] = parent["FullyQualifiedName"] + ":" + doc["DisplayName"]
         else:
             if doc.get("Job") is True:
-                raise faults.required_missing("ParentRef")
+                raise faults.fault(6150, "ParentRef Required Error",
+                                   "A sub-customer (Job true) needs a ParentRef.", "ParentRef")
             doc["Job"] = False
             doc.pop("Level", None)
             doc["FullyQualifiedName"] = doc["DisplayName"]

@@ -80,6 +80,15 @@ def _customer_id(doc: dict | None) -> int | None:
         return None
 
 
+def check_period_open(ctx: Ctx, *txn_dates) -> None:
+    """5010 "Account Period Closed" for a transaction dated on or before the company's closing
+    date (Preferences AccountingInfoPrefs.BookCloseDate; set through POST /_sandbox/preferences)."""
+    close = ctx.pref("AccountingInfoPrefs", "BookCloseDate")
+    for txn_date in txn_dates:
+        if close and txn_date and str(txn_date) <= str(close):
+            raise faults.account_period_closed(str(txn_date), str(close))
+
+
 class InvoiceRules(Rules):
     def prepare(self, ctx, doc, existing):
         if not doc.get("CustomerRef"):
@@ -93,9 +102,10 @@ class InvoiceRules(Rules):
         self._doc_number(ctx, doc, existing)
         txn_date = _date(doc["TxnDate"], "TxnDate") if doc.get("TxnDate") else ctx.today()
         doc["TxnDate"] = txn_date.isoformat()
+        check_period_open(ctx, doc["TxnDate"], existing and existing.get("TxnDate"))
         self._due_date(ctx, doc, customer, txn_date)
         self._tracking_refs(ctx, doc)
-        subtotal, discount = self._lines(ctx, doc)
+        subtotal, discount = self._lines(ctx, doc, existing)
         total = money(subtotal - discount)
         doc["TotalAmt"] = total
         applied = _payments_applied(ctx, existing) if existing else Decimal(0)
@@ -162,10 +172,11 @@ class InvoiceRules(Rules):
                     "Location tracking is not turned on for this company.")  # UNCONFIRMED
             ctx.resolve_ref("Department", doc["DepartmentRef"], "DepartmentRef")
 
-    def _lines(self, ctx, doc):
+    def _lines(self, ctx, doc, existing):
         lines = [l for l in doc["Line"] if isinstance(l, dict) and l.get("DetailType") != "SubTotalLineDetail"]
         if not lines:
             raise faults.required_missing("Line")
+        line_ids = _LineIds(existing)
         errors: list[faults.Error] = []
         subtotal = Decimal(0)
         discounts = []
@@ -185,7 +196,7 @@ class InvoiceRules(Rules):
                 raise faults.required_missing("Line.DetailType")
             else:
                 raise faults.business_validation(f"Line DetailType {kind} is not supported here.")
-            line["Id"] = str(number)
+            line["Id"] = line_ids.keep_or_next(line.get("Id"))
             line["LineNum"] = number
             out.append(line)
         raise_if(errors)  # one 6070 Error per bad line, all in one Fault
@@ -210,6 +221,10 @@ class InvoiceRules(Rules):
         if item.get("Type") == "Category":
             raise faults.business_validation("A category can't be used on a transaction line.")
         qty = _number(detail["Qty"], "Qty") if "Qty" in detail else None
+        if item.get("Type") == "Inventory" and qty is None:
+            raise faults.fault(6520, "Missing Inventory Item Quantity",
+                               f"Enter a quantity for the inventory item {item.get('Name', '')}.",
+                               "Line.SalesItemLineDetail.Qty")  # Detail UNCONFIRMED
         price = _number(detail["UnitPrice"], "UnitPrice") if "UnitPrice" in detail else None
         if "Amount" in line:
             amount = _number(line["Amount"], "Line.Amount")
@@ -243,6 +258,7 @@ class InvoiceRules(Rules):
             refresh_customer_balance(ctx, cid)
 
     def before_delete(self, ctx, existing):
+        check_period_open(ctx, existing.get("TxnDate"))
         if any(l.get("TxnType") == "Payment" for l in existing.get("LinkedTxn", [])):
             raise faults.business_validation(
                 "This invoice has payments applied. Delete or void the payments first.")  # UNCONFIRMED
@@ -251,6 +267,7 @@ class InvoiceRules(Rules):
             refresh_customer_balance(ctx, cid, exclude_invoice=existing["Id"])
 
     def void(self, ctx, doc):
+        check_period_open(ctx, doc.get("TxnDate"))
         if any(l.get("TxnType") == "Payment" for l in doc.get("LinkedTxn", [])):
             raise faults.business_validation(
                 "This invoice has payments applied. Void the payments first.")  # UNCONFIRMED
@@ -264,6 +281,28 @@ class InvoiceRules(Rules):
         cid = _customer_id(doc)
         if cid:
             refresh_customer_balance(ctx, cid)
+
+
+class _LineIds:
+    """QBO keeps the Id of a line sent back on update and numbers new lines after the highest
+    Id the invoice has had; on create every line is numbered from 1."""
+
+    def __init__(self, existing: dict | None):
+        self.known = {str(l.get("Id")) for l in (existing or {}).get("Line", []) if l.get("Id")}
+        numbers = [int(i) for i in self.known if i.isdigit()]
+        self.last = max(numbers, default=0)
+        self.used: set[str] = set()
+
+    def keep_or_next(self, sent) -> str:
+        sent = str(sent) if sent not in (None, "") else None
+        if sent in self.known and sent not in self.used:
+            self.used.add(sent)
+            return sent
+        self.last += 1
+        while str(self.last) in self.known:
+            self.last += 1
+        self.used.add(str(self.last))
+        return str(self.last)
 
 
 def _name_value(name: str, value: str) -> dict:
@@ -285,6 +324,7 @@ class PaymentRules(Rules):
         total = money(_number(doc["TotalAmt"], "TotalAmt"))
         doc["TotalAmt"] = total
         doc["TxnDate"] = (_date(doc["TxnDate"], "TxnDate") if doc.get("TxnDate") else ctx.today()).isoformat()
+        check_period_open(ctx, doc["TxnDate"], existing and existing.get("TxnDate"))
         if doc.get("DepositToAccountRef"):
             ctx.resolve_ref("Account", doc["DepositToAccountRef"], "DepositToAccountRef")
         if doc.get("ARAccountRef"):
@@ -337,9 +377,11 @@ class PaymentRules(Rules):
         self._reapply(ctx, doc, existing)
 
     def before_delete(self, ctx, existing):
+        check_period_open(ctx, existing.get("TxnDate"))
         self._reapply(ctx, None, existing)
 
     def void(self, ctx, doc):
+        check_period_open(ctx, doc.get("TxnDate"))
         before = copy.deepcopy(doc)
         for line in doc.get("Line", []):
             line["Amount"] = 0
