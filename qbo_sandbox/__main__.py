@@ -91,7 +91,8 @@ def build(args):
         with store.transaction() as tx:
             if tx.company(realm) is None:
                 prefs = companies.default_preferences(custom_txn_numbers=args.custom_txn_numbers)
-                companies.create_company(tx, realm, args.company_name or "Sandbox Company", preferences=prefs)
+                companies.create_company(tx, realm, args.company_name or "Sandbox Company", preferences=prefs,
+                                         tax_mode=app.config["TAX_MODE"])
     from qbo_sandbox import oauth
     from qbo_sandbox.demo import loader
     for path in args.load:

@@ -97,4 +97,5 @@ def _seed(app: Flask) -> None:
     if realm:
         with store.transaction() as tx:
             if tx.company(realm) is None:
-                companies.create_company(tx, realm, app.config.get("EMPTY_COMPANY_NAME", "Sandbox Company"))
+                companies.create_company(tx, realm, app.config.get("EMPTY_COMPANY_NAME", "Sandbox Company"),
+                                         tax_mode=app.config["TAX_MODE"])

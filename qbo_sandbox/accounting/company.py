@@ -5,7 +5,7 @@ import copy
 import secrets
 
 from qbo_sandbox import clock
-from qbo_sandbox.accounting import faults, ops
+from qbo_sandbox.accounting import faults, ops, tax
 from qbo_sandbox.accounting.context import Ctx
 from qbo_sandbox.accounting.schema import SPECS
 from qbo_sandbox.store import Tx
@@ -43,15 +43,23 @@ def default_preferences(custom_txn_numbers=False, track_departments=False, class
     }
 
 
-def default_company_info(name: str, address: dict | None = None) -> dict:
-    addr = address or {"Line1": "100 Main St.", "City": "Springfield", "CountrySubDivisionCode": "OR",
-                       "PostalCode": "97477", "Country": "USA"}
+# Addresses in CompanyInfo carry ISO 3166 alpha-3 countries and no Lat/Long (Intuit, 2025).
+_ADDRESSES = {
+    "US": {"Line1": "100 Main St.", "City": "Springfield", "CountrySubDivisionCode": "OR",
+           "PostalCode": "97477", "Country": "USA"},
+    "CA": {"Line1": "100 King St W", "City": "Toronto", "CountrySubDivisionCode": "ON",
+           "PostalCode": "M5X 1A9", "Country": "CAN"},
+}
+
+
+def default_company_info(name: str, address: dict | None = None, country: str = "US") -> dict:
+    addr = address or _ADDRESSES[country]
     return {
         "CompanyName": name, "LegalName": name,
         "CompanyAddr": dict(addr, Id="1"), "CustomerCommunicationAddr": dict(addr, Id="1"),
         "LegalAddr": dict(addr, Id="1"),
         "PrimaryPhone": {"FreeFormNumber": "(541) 555-0100"},
-        "CompanyStartDate": "2024-01-01", "FiscalYearStartMonth": "January", "Country": "US",
+        "CompanyStartDate": "2024-01-01", "FiscalYearStartMonth": "January", "Country": country,
         "Email": {"Address": "books@example.com"}, "WebAddr": {}, "SupportedLanguages": "en",
         "NameValue": [{"Name": "NeoEnabled", "Value": "true"},
                       {"Name": "IndustryType", "Value": "Home Health Care Services"},
@@ -68,15 +76,21 @@ def _stamped(doc: dict, now_text: str) -> dict:
 
 
 def create_company(tx: Tx, realm_id: str, name: str, tz: str = clock.DEFAULT_TZ,
-                   preferences: dict | None = None, starter_lists: bool = True) -> dict:
-    """Create (or reset the documents of) a company; QBO gives new companies starter lists."""
+                   preferences: dict | None = None, starter_lists: bool = True,
+                   tax_mode: str = "us-manual") -> dict:
+    """Create (or reset the documents of) a company; QBO gives new companies starter lists.
+    `tax_mode` (accounting/tax.py) sets TaxPrefs, the country and the tax lists."""
     now_text = clock.meta_time(clock.utcnow(), tz)
-    prefs = _stamped(preferences or default_preferences(), now_text)
-    info = _stamped(default_company_info(name), now_text)
+    prefs = copy.deepcopy(preferences or default_preferences())
+    prefs["TaxPrefs"] = dict(prefs.get("TaxPrefs", {}), **tax.preferences_for(tax_mode))
+    prefs = _stamped(prefs, now_text)
+    info = _stamped(default_company_info(name, country="CA" if tax_mode == "ca" else "US"), now_text)
     tx.save_company(realm_id, name=name, timezone=tz, preferences=prefs, company_info=info)
     company = tx.company(realm_id)
     if starter_lists:
-        seed_starter_lists(Ctx(tx, realm_id, company))
+        ctx = Ctx(tx, realm_id, company)
+        seed_starter_lists(ctx)
+        tax.seed_tax_lists(ctx, tax_mode, create)
     return company
 
 

@@ -107,6 +107,14 @@ KNOWN_PROPERTIES = {
         TxnApprovalInfo TxnDate TxnSource TxnStatus TxnSubType TxnTaxDetail UnappliedAmt domain
         sparse status
     """),
+    "TaxCode": _words("""
+        Active Description Hidden Id MetaData Name PurchaseTaxRateList SalesTaxRateList SyncToken
+        TaxCodeConfigType TaxGroup Taxable domain sparse
+    """),
+    "TaxRate": _words("""
+        Active AgencyRef Description DisplayType EffectiveTaxRate Id MetaData Name RateValue
+        SpecialTaxType SyncToken TaxReturnLineRef domain sparse
+    """),
 }
 
 # Properties whose values are numbers (queries compare them numerically).
@@ -114,7 +122,7 @@ NUMERIC = _words("""
     Id SyncToken TotalAmt Balance BalanceWithJobs UnitPrice Amount Qty Level CurrentBalance
     CurrentBalanceWithSubAccounts UnappliedAmt DueDays DiscountPercent QtyOnHand PurchaseCost
     DayOfMonthDue DueNextMonthDays DiscountDays DiscountDayOfMonth HomeBalance HomeTotalAmt
-    Deposit ExchangeRate CreditLimit OpenBalance BillRate CostRate
+    Deposit ExchangeRate CreditLimit OpenBalance BillRate CostRate RateValue TotalTax
 """)
 TIMESTAMPS = _words("MetaData.CreateTime MetaData.LastUpdatedTime")
 
@@ -126,6 +134,7 @@ class EntitySpec:
     name_field: str | None  # DisplayName / Name (unique)
     deletable: bool = False
     voidable: bool = False
+    writable: bool = True  # TaxCode/TaxRate: read-only through the API
     read_only: frozenset[str] = frozenset()
 
     @property
@@ -157,6 +166,8 @@ SPECS: dict[str, EntitySpec] = {
                    read_only=_COMMON_RO | _words("TotalAmt Balance HomeBalance HomeTotalAmt")),
         EntitySpec("Payment", False, None, deletable=True, voidable=True,
                    read_only=_COMMON_RO | _words("UnappliedAmt")),
+        EntitySpec("TaxCode", True, "Name", writable=False, read_only=_COMMON_RO),
+        EntitySpec("TaxRate", True, "Name", writable=False, read_only=_COMMON_RO),
     ]
 }
 

@@ -29,6 +29,9 @@ def run_query(ctx: Ctx, text: str) -> dict:
 def write(ctx: Ctx, segment: str, operation: str, body, sparse_hint=None) -> tuple[str, dict]:
     """create/update/delete/void of an entity by URL segment; returns (JSON name, document)."""
     spec = BY_PATH[segment]
+    if not spec.writable:
+        raise faults.fault(500, "Unsupported Operation",
+                           f"Operation {operation} is not supported for {spec.name}.")  # UNCONFIRMED
     if operation == "create":
         return spec.name, ops.create(ctx, spec, body)
     if operation == "update":

@@ -73,13 +73,17 @@ def fault_log():
 
 @bp.post("/companies")
 def create_company():
-    """Create an empty company: {"realm_id"?, "name"?, "preferences"?}."""
+    """Create an empty company: {"realm_id"?, "name"?, "preferences"?, "tax_mode"?}."""
     data = request.get_json() or {}
     realm_id = str(data.get("realm_id") or companies.new_realm_id())
     store = current_app.extensions["qbo_sandbox.store"]
     with store.transaction() as tx:
         prefs = companies.default_preferences(**data.get("preferences", {}))
-        companies.create_company(tx, realm_id, data.get("name", "Sandbox Company"), preferences=prefs)
+        try:
+            companies.create_company(tx, realm_id, data.get("name", "Sandbox Company"), preferences=prefs,
+                                     tax_mode=data.get("tax_mode", current_app.config["TAX_MODE"]))
+        except ValueError as exc:
+            return jsonify({"error": str(exc)}), 400
     return jsonify({"realm_id": realm_id}), 201
 
 

@@ -87,14 +87,15 @@ def _default_people():
 
 
 def build_demo_company(tx, realm_id: str, people=None, payers=None, seed: int = SEED,
-                       name: str = DEMO_NAME) -> dict:
+                       name: str = DEMO_NAME, tax_mode: str = "us-manual") -> dict:
     if people is None:
         people, default_payers = _default_people()
         payers = default_payers if payers is None else payers
     payers = payers or []
     prefs = companies.default_preferences(custom_txn_numbers=True, track_departments=True,
                                           class_per_txn=True)
-    company = companies.create_company(tx, realm_id, name, tz=DEMO_TZ, preferences=prefs)
+    company = companies.create_company(tx, realm_id, name, tz=DEMO_TZ, preferences=prefs,
+                                       tax_mode=tax_mode)
     ctx = Ctx(tx, realm_id, company)
     made = {"accounts": {}, "items": {}, "classes": {}, "departments": {}, "customers": []}
     make = lambda etype, body: companies.create(ctx, etype, body)  # noqa: E731
@@ -180,5 +181,6 @@ def ensure_demo_company(app) -> str:
     with store.transaction() as tx:
         existing = tx.company(realm_id)
         if existing is None or existing["preferences"] is None:
-            build_demo_company(tx, realm_id, app.config.get("DEMO_PEOPLE"), app.config.get("DEMO_PAYERS"))
+            build_demo_company(tx, realm_id, app.config.get("DEMO_PEOPLE"), app.config.get("DEMO_PAYERS"),
+                               tax_mode=app.config.get("TAX_MODE", "us-manual"))
     return realm_id

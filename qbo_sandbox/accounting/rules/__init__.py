@@ -1,4 +1,5 @@
 """Entity rules by type name."""
+from qbo_sandbox.accounting.rules.base import Rules
 from qbo_sandbox.accounting.rules.lists import AccountRules, ClassRules, DepartmentRules, ItemRules, TermRules
 from qbo_sandbox.accounting.rules.names import CustomerRules, EmployeeRules, VendorRules
 from qbo_sandbox.accounting.rules.sales import InvoiceRules, PaymentRules
@@ -14,4 +15,6 @@ RULES = {
     "Term": TermRules(),
     "Invoice": InvoiceRules(),
     "Payment": PaymentRules(),
+    "TaxCode": Rules(),  # read-only lists, seeded by accounting/tax.py
+    "TaxRate": Rules(),
 }

@@ -8,7 +8,7 @@ import copy
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from qbo_sandbox.accounting import faults
+from qbo_sandbox.accounting import faults, tax
 from qbo_sandbox.accounting.context import USD, Ctx
 from qbo_sandbox.accounting.rules.base import Rules, assign_address_ids, length_errors, raise_if
 from qbo_sandbox.accounting.rules.lists import term_due_date
@@ -105,14 +105,15 @@ class InvoiceRules(Rules):
         check_period_open(ctx, doc["TxnDate"], existing and existing.get("TxnDate"))
         self._due_date(ctx, doc, customer, txn_date)
         self._tracking_refs(ctx, doc)
+        sent_tax = doc.get("TxnTaxDetail")
         subtotal, discount = self._lines(ctx, doc, existing)
-        total = money(subtotal - discount)
+        total = money(subtotal - discount + tax.apply(ctx, doc, customer, sent_tax))
         doc["TotalAmt"] = total
         applied = _payments_applied(ctx, existing) if existing else Decimal(0)
         doc["Balance"] = money(total - applied)
         doc["LinkedTxn"] = copy.deepcopy(existing.get("LinkedTxn", [])) if existing else []
-        doc["TxnTaxDetail"] = {"TotalTax": 0}  # sales tax is off in sandbox companies
-        doc.pop("GlobalTaxCalculation", None)  # non-US companies only
+        if tax.mode_of(ctx.company) != "ca":
+            doc.pop("GlobalTaxCalculation", None)  # non-US companies only
         for name in ("BillAddr", "ShipAddr"):
             if name not in doc and isinstance(customer.get(name), dict):
                 doc[name] = copy.deepcopy(customer[name])
@@ -248,7 +249,8 @@ class InvoiceRules(Rules):
                 raise faults.business_validation(
                     "Class tracking per line is not turned on for this company.")  # UNCONFIRMED
             ctx.resolve_ref("Class", detail["ClassRef"], "Line.SalesItemLineDetail.ClassRef")
-        if not ctx.pref("TaxPrefs", "UsingSalesTax", False) or "TaxCodeRef" not in detail:
+        if not ctx.pref("TaxPrefs", "UsingSalesTax", False) or (
+                "TaxCodeRef" not in detail and tax.mode_of(ctx.company) != "ca"):
             detail["TaxCodeRef"] = {"value": "NON"}
         return amount
 
