@@ -15,12 +15,13 @@ from tests.sandbox.conftest import serve
 
 @pytest.fixture
 def sandbox(tmp_path):
+    from demo_data.people import PAYERS, PEOPLE
     from qbo_sandbox.demo import build_demo_company
 
     app = create_sandbox({"TESTING": True, "THROTTLE_ENABLED": False,
                           "SANDBOX_DATABASE": f"sqlite:///{tmp_path / 'sandbox.sqlite'}"})
     with app.extensions["qbo_sandbox.store"].transaction() as tx:
-        build_demo_company(tx, REALM)
+        build_demo_company(tx, REALM, PEOPLE, PAYERS)
     oauth.register_client(app, CLIENT_ID, CLIENT_SECRET, None)
     live, stop = serve(app)
     app.config["LIVE_URL"] = live.base_url
