@@ -23,10 +23,10 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qbo_sandbox import create_app, oauth  # noqa: E402
-from qbo_sandbox.company import create_company  # noqa: E402
-from qbo_sandbox.context import Ctx  # noqa: E402
-from qbo_sandbox.ops import create  # noqa: E402
-from qbo_sandbox.schema import SPECS  # noqa: E402
+from qbo_sandbox.accounting.company import create_company  # noqa: E402
+from qbo_sandbox.accounting.context import Ctx  # noqa: E402
+from qbo_sandbox.accounting.ops import create  # noqa: E402
+from qbo_sandbox.accounting.schema import SPECS  # noqa: E402
 
 REALM = "9341453172471531"
 
@@ -58,7 +58,7 @@ def seed(app, customers: int) -> dict:
 
 
 def in_process_queries(app, customers):
-    from qbo_sandbox.api.service import run_query
+    from qbo_sandbox.accounting.service import run_query
     store = app.extensions["qbo_sandbox.store"]
     cases = {
         "count(*)": "SELECT count(*) FROM Customer",

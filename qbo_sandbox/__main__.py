@@ -1,6 +1,6 @@
 """Run the QuickBooks Online sandbox standalone: `python -m qbo_sandbox --port 8765 --db qbo.sqlite`.
 
-See /work/notes/sandbox_README_section.md (merged into the README) for every option.
+Every option is described in the README's sandbox section.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sys
 
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from qbo_sandbox import company as companies
+from qbo_sandbox.accounting import company as companies
 from qbo_sandbox.app import create_app
-from qbo_sandbox.knobs import parse_fault_spec
+from qbo_sandbox.control.knobs import parse_fault_spec
 
 
 class KeepAliveHandler(WSGIRequestHandler):
@@ -52,6 +52,21 @@ def parse_args(argv=None):
     p.add_argument("--auth-code-lifetime", type=int)
     p.add_argument("--no-knobs-http", action="store_true", help="disable the /_sandbox control endpoints")
     p.add_argument("--no-web", action="store_true", help="disable the /app browser view")
+    p.add_argument("--tax-mode", choices=("us-ast", "us-manual", "ca"), default=None,
+                   help="sales tax of the company made on start (default: us-ast for the demo, "
+                        "us-manual for --empty)")
+    p.add_argument("--coreplus-cap", type=int, default=None, metavar="N",
+                   help="CorePlus reads per realm and month before every read answers 429")
+    p.add_argument("--environment", choices=("sandbox", "production"), default="sandbox",
+                   help="production: redirect URIs must be https on a host name (no IP, no localhost)")
+    p.add_argument("--refresh-grace", choices=("strict", "24h"), default="strict",
+                   help="a rotated-out refresh token dies at once (strict) or after 24 hours")
+    p.add_argument("--no-deleted-suffix", action="store_true",
+                   help='keep inactive names as they are (QBO renames them "X (deleted)")')
+    p.add_argument("--unknown-fields", action="store_true",
+                   help="add fields no client knows to every entity answered (tolerance tests)")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a host name the browser pages answer to besides localhost/127.0.0.1/::1")
     return p.parse_args(argv)
 
 
@@ -60,7 +75,13 @@ def build(args):
     realm = args.realm_id or "9341453172471531"
     config = {"SANDBOX_DATABASE": url, "THROTTLE_ENABLED": not args.no_throttle,
               "KNOBS_HTTP_ENABLED": not args.no_knobs_http, "WEB_VIEW_ENABLED": not args.no_web,
-              "DEMO_COMPANY": args.demo, "DEMO_REALM_ID": realm}
+              "DEMO_COMPANY": args.demo, "DEMO_REALM_ID": realm,
+              "TAX_MODE": args.tax_mode or ("us-ast" if args.demo else "us-manual"),
+              "COREPLUS_CAP": args.coreplus_cap, "ENVIRONMENT": args.environment,
+              "REFRESH_TOKEN_GRACE_SECONDS": 0 if args.refresh_grace == "strict" else 86400,
+              "DELETED_NAME_SUFFIX": not args.no_deleted_suffix,
+              "UNKNOWN_RESPONSE_FIELDS": args.unknown_fields,
+              "ALLOWED_HOSTS": [*args.allowed_host, *([args.host] if args.host not in ("0.0.0.0", "::") else [])]}
     for key in ("access_token_lifetime", "refresh_token_lifetime", "auth_code_lifetime"):
         if getattr(args, key) is not None:
             config[key.upper()] = getattr(args, key)
@@ -70,8 +91,10 @@ def build(args):
         with store.transaction() as tx:
             if tx.company(realm) is None:
                 prefs = companies.default_preferences(custom_txn_numbers=args.custom_txn_numbers)
-                companies.create_company(tx, realm, args.company_name or "Sandbox Company", preferences=prefs)
-    from qbo_sandbox import loader, oauth
+                companies.create_company(tx, realm, args.company_name or "Sandbox Company", preferences=prefs,
+                                         tax_mode=app.config["TAX_MODE"])
+    from qbo_sandbox import oauth
+    from qbo_sandbox.demo import loader
     for path in args.load:
         with open(path, encoding="utf-8") as handle, store.transaction() as tx:
             counts = loader.load(tx, realm, json.load(handle))

@@ -14,6 +14,10 @@ def set_shift(delta: timedelta) -> None:
     _shift = delta
 
 
+def shift() -> timedelta:
+    return _shift
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc) + _shift
 

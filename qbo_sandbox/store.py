@@ -63,6 +63,9 @@ counter_table = Table(
 company_table = Company.__table__
 
 
+# SQLite's INTEGER is 64-bit: a larger Id cannot exist and cannot be bound as a parameter.
+MAX_ID = 2**63 - 1
+
 def _ref_int(ref) -> int | None:
     if isinstance(ref, dict):
         try:
@@ -119,6 +122,8 @@ class Tx:
 
     # --- documents --------------------------------------------------------------------------
     def get(self, realm_id: str, etype: str, entity_id: int, include_deleted=False) -> dict | None:
+        if not 0 <= entity_id <= MAX_ID:
+            return None  # no such row, and SQLite could not even compare it
         c = entity_table.c
         stmt = select(c.doc, c.deleted).where(c.realm_id == realm_id, c.type == etype, c.id == entity_id)
         row = self.conn.execute(stmt).first()
@@ -172,10 +177,12 @@ class Tx:
     def by_customer(self, realm_id: str, etype: str, customer_ids) -> list[dict]:
         c = entity_table.c
         stmt = select(c.doc).where(c.realm_id == realm_id, c.type == etype, c.deleted.is_(False),
-                                   c.customer_id.in_(list(customer_ids)))
+                                   c.customer_id.in_([i for i in customer_ids if 0 <= i <= MAX_ID]))
         return [jsonutil.loads(r.doc) for r in self.conn.execute(stmt)]
 
     def children(self, realm_id: str, etype: str, parent_id: int) -> list[dict]:
+        if not 0 <= parent_id <= MAX_ID:
+            return []
         c = entity_table.c
         stmt = select(c.doc).where(
             c.realm_id == realm_id, c.type == etype, c.deleted.is_(False), c.customer_id == parent_id)

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from qbo_sandbox.db import Base
-from qbo_sandbox.oauth import keys, models, store, tokens  # noqa: F401  (models: tables on Base)
+from qbo_sandbox.oauth import keys, models, signin, store, tokens  # noqa: F401  (models: tables on Base)
 from qbo_sandbox.oauth.server import (build_server, complete_token_response,
                                       generate_token_strings, issuer_url)
 
@@ -22,6 +22,8 @@ CONFIG_DEFAULTS = {
     # How long a rotated-out refresh token keeps working. Intuit's real grace is unconfirmed;
     # 0 (dies at once) is the strictest choice, so clients that keep stale tokens fail in tests.
     "REFRESH_TOKEN_GRACE_SECONDS": 0,
+    "SIGNIN_MAX_FAILURES": 5,  # per e-mail (x4 per client address) in the window below
+    "SIGNIN_WINDOW_SECONDS": 900,
 }
 
 
@@ -48,6 +50,7 @@ def init_app(app) -> None:
     Base.metadata.create_all(app.extensions["qbo_sandbox.engine"])
     keys.init_signing_key(app)
     app.extensions["qbo_sandbox.oauth.server"] = build_server(app)
+    app.extensions["qbo_sandbox.signin_throttle"] = signin.SignInThrottle()
     from qbo_sandbox.oauth.views import bp
 
     app.register_blueprint(bp)

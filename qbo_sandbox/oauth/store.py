@@ -6,6 +6,7 @@ Lifetimes are read from app.config at each issue so tests can shorten them.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import uuid
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class Client:
     name: str
     secret_hash: str
     redirect_uris: tuple[str, ...] | None
+    production: bool = False  # config ENVIRONMENT == "production": Intuit's redirect URI policy
 
     def get_client_id(self):
         return self.client_id
@@ -62,6 +64,8 @@ class Client:
         return scope or None  # no scope -> invalid_scope, as Intuit requires one
 
     def check_redirect_uri(self, redirect_uri):
+        if self.production and production_uri_problem(redirect_uri):
+            return False
         if self.redirect_uris is None:
             parts = urlsplit(redirect_uri)
             return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
@@ -137,7 +141,30 @@ def _user(row: SandboxUser, auth_time: float = 0.0) -> User:
 
 # --- registration ---------------------------------------------------------------------------
 
+def production_uri_problem(uri: str) -> str | None:
+    """Why Intuit would refuse `uri` as a production redirect URI (https, a host name that is
+    neither an IP address nor localhost), or None."""
+    parts = urlsplit(uri)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https":
+        return "must use https"
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return "must not be localhost"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return "must be a host name, not an IP address"
+
+
 def register_client(app, client_id, client_secret, redirect_uris=None, name="CareLedger") -> None:
+    if app.config.get("ENVIRONMENT") == "production":
+        if redirect_uris is None:
+            raise ValueError("production clients need their exact redirect URIs")
+        for uri in redirect_uris:
+            problem = production_uri_problem(uri)
+            if problem:
+                raise ValueError(f"redirect URI {uri!r} {problem} in production")
     uris = None if redirect_uris is None else json.dumps(list(redirect_uris))
     with session_for(app) as s, s.begin():
         row = s.get(OAuthClient, client_id)
@@ -157,7 +184,8 @@ def get_client(app, client_id) -> Client | None:
         if row is None:
             return None
         uris = None if row.redirect_uris is None else tuple(json.loads(row.redirect_uris))
-        return Client(row.client_id, row.name, row.secret_hash, uris)
+        return Client(row.client_id, row.name, row.secret_hash, uris,
+                      app.config.get("ENVIRONMENT") == "production")
 
 
 def register_user(app, email, password, realm_id, *, given_name=None, family_name=None,
@@ -177,10 +205,16 @@ def register_user(app, email, password, realm_id, *, given_name=None, family_nam
         row.phone_number = phone_number if phone_number is not None else row.phone_number
 
 
+# Checked when the e-mail is unknown, so that an unknown address costs as much as a wrong password
+# (the answer's timing does not tell which e-mails have accounts).
+_NO_SUCH_USER_HASH = generate_password_hash(uuid.uuid4().hex)
+
+
 def check_user_password(app, email, password) -> User | None:
     with session_for(app) as s:
         row = s.scalar(select(SandboxUser).where(SandboxUser.email == (email or "").strip().lower()))
-        if row is None or not check_password_hash(row.password_hash, password or ""):
+        stored = row.password_hash if row is not None else _NO_SUCH_USER_HASH
+        if not check_password_hash(stored, password or "") or row is None:
             return None
         return _user(row, _now())
 

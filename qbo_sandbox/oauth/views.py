@@ -1,23 +1,14 @@
 """HTTP endpoints of the sandbox's OAuth 2.0 / OpenID server, at Intuit's paths."""
 from __future__ import annotations
 
-import hmac
-import secrets
-import time
-
 from authlib.oauth2.rfc6749 import OAuth2Error
-from flask import (Blueprint, current_app, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from qbo_sandbox.oauth import keys, store
+from qbo_sandbox.oauth import keys, signin, store
 from qbo_sandbox.oauth.server import AUTH_METHODS, intuit_json, issuer_url
 
 bp = Blueprint("qbo_oauth", __name__, template_folder="templates", static_folder="static",
                static_url_path="/_oauth/static")
-
-SESSION_USER = "qbo_oauth_user"
-SESSION_AUTH_TIME = "qbo_oauth_auth_time"
-SESSION_CSRF = "qbo_oauth_csrf"
 
 SCOPE_LABELS = {
     "com.intuit.quickbooks.accounting": "Read and write your QuickBooks accounting data",
@@ -75,29 +66,14 @@ def jwks():
 
 # --- authorization endpoint (sign-in and consent pages) -------------------------------------
 
-def _signed_in_user():
-    return store.get_user(current_app, session.get(SESSION_USER), session.get(SESSION_AUTH_TIME, 0.0))
-
-
-def _csrf_token() -> str:
-    if SESSION_CSRF not in session:
-        session[SESSION_CSRF] = secrets.token_urlsafe(24)
-    return session[SESSION_CSRF]
-
-
-def _csrf_ok() -> bool:
-    sent = request.form.get("csrf_token", "")
-    return bool(sent) and hmac.compare_digest(sent, session.get(SESSION_CSRF, ""))
-
-
 def _page(template, status=200, **context):
     context.setdefault("form_action", url_for("qbo_oauth.authorize", **request.args))
-    return render_template(template, csrf_token=_csrf_token(), **context), status
+    return render_template(template, csrf_token=signin.csrf_token(), **context), status
 
 
 @bp.route("/connect/oauth2", methods=["GET", "POST"])
 def authorize():
-    user = _signed_in_user()
+    user = signin.current_user(current_app)
     server = _server()
     try:
         # Validates client_id and redirect_uri first: nothing is shown before they check out.
@@ -110,23 +86,19 @@ def authorize():
 
     client = store.get_client(current_app, request.args.get("client_id") or request.form.get("client_id"))
     if request.method == "POST":
-        if not _csrf_ok():
+        if not signin.csrf_ok():
             return _page("oauth/error.html", 400, error="invalid_request",
                          description="This form has expired. Start the connection again.")
         action = request.form.get("action")
         if action == "signin":
-            found = store.check_user_password(current_app, request.form.get("email"),
-                                              request.form.get("password"))
-            if found is None:
-                return _page("oauth/signin.html", 200, client=client,
+            result = signin.attempt(current_app, request.form.get("email"), request.form.get("password"))
+            if result.user is None:
+                return _page("oauth/signin.html", 429 if result.throttled else 200, client=client,
                              email=request.form.get("email", ""),
-                             error="The email or password you entered is incorrect.")
-            session[SESSION_USER] = found.id
-            session[SESSION_AUTH_TIME] = time.time()
+                             error=signin.THROTTLED_MESSAGE if result.throttled else signin.WRONG_MESSAGE)
             return redirect(url_for("qbo_oauth.authorize", **request.args), 303)
         if action == "signout":
-            session.pop(SESSION_USER, None)
-            session.pop(SESSION_AUTH_TIME, None)
+            signin.forget()
             return redirect(url_for("qbo_oauth.authorize", **request.args), 303)
         if user is not None and action in ("authorize", "cancel"):
             granted = user if action == "authorize" else None  # None -> error=access_denied

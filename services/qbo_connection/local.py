@@ -7,6 +7,7 @@ mounted sandbox in-process with `reach_in_process`, so no server has to be runni
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -36,14 +37,22 @@ def mount(app: Flask) -> None:
     sandbox = qbo_sandbox.create_app({
         "SANDBOX_DATABASE": app.config["QBO_SANDBOX_DATABASE"],
         "DEMO_COMPANY": True,
-        # The demo company's customers are the host's demo people (the sandbox never imports them).
+        # The sandbox never imports the host: the demo company's clients come in here.
         "DEMO_PEOPLE": PEOPLE,
         "DEMO_PAYERS": PAYERS,
+        # Sales tax of the demo company: "us-manual" (tax off) keeps today's exports as they are;
+        # "us-ast" / "ca" model Intuit's automated sales tax / Canada (see the sandbox README).
+        "TAX_MODE": app.config["QBO_SANDBOX_TAX_MODE"],
         "SECRET_KEY": app.config["SECRET_KEY"] + "-sandbox",
         # Fault-injection endpoints stay off inside the app: anyone who can reach CareLedger could
         # otherwise steer its QuickBooks. Tests use the knobs in-process; `python -m qbo_sandbox`
         # serves them when run on its own.
         "KNOBS_HTTP_ENABLED": bool(app.config["QBO_SANDBOX_KNOBS_HTTP"]),
+        # Who may open the sandbox's company pages (/qbo-sandbox/app): the host decides, with
+        # its own callable (environ -> bool) when configured, else CareLedger's managers.
+        "WEB_VIEW_GATE": app.config["QBO_SANDBOX_WEB_VIEW_GATE"] or _managers_only(app),
+        # The browser pages answer to the loopback names and to this app's own host name.
+        "ALLOWED_HOSTS": [urlsplit(app.config["BASE_URL"]).hostname or "localhost"],
     })
     for key, value in local_urls(app.config["BASE_URL"], prefix).items():
         app.config.setdefault(key, value)
@@ -51,6 +60,19 @@ def mount(app: Flask) -> None:
     _register_local_client(app, sandbox)
     app.extensions[EXTENSION_KEY] = sandbox
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {prefix: sandbox})
+
+
+def _managers_only(app: Flask):
+    """The sandbox's WEB_VIEW_GATE: True when the request carries the CareLedger session of an
+    Owner or Admin (a minimal stand-in until the host's own callable is configured)."""
+    def gate(environ) -> bool:
+        from flask_login import current_user
+
+        from access import MANAGERS
+
+        with app.request_context(environ):
+            return bool(current_user.is_authenticated and current_user.role in MANAGERS)
+    return gate
 
 
 def _register_local_client(app: Flask, sandbox) -> None:
