@@ -23,6 +23,8 @@ def _client_from_row(row: dict) -> ClientRecord:
         email=get("email"), phone=get("phone"), address_line1=get("address_line1"), city=get("city"),
         state=get("state"), postal_code=get("postal_code"),
         active=status not in ("inactive", "false", "0", "no", "discharged"),
+        # The data set's client_id is the agency's client number; a client_code column wins.
+        client_code=get("client_code") or get("client_id"),
     )
 
 

@@ -31,13 +31,23 @@ _DASH_TAIL = re.compile(r"\s+[-\u2013\u2014/|]+\s+.*$")   # "Ann Lee - Private P
 _DELETED = re.compile(r"\(deleted\)", re.I)
 _NON_NAME = re.compile(r"[^a-z0-9,\- ]+")
 _SPACES = re.compile(r"\s+")
+# Characters pasted in from web pages and word processors: invisible ones vanish, odd spaces are spaces.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def clean_text(text: str | None) -> str:
+    """Zero-width characters, soft hyphens and BOMs removed; non-breaking and other spaces made spaces."""
+    if not text:
+        return ""
+    return _ODD_SPACES.sub(" ", str(text).translate(_INVISIBLE))
 
 
 def fold(text: str | None) -> str:
     """ASCII, lower case, single spaces. Apostrophes and periods vanish, other punctuation -> space."""
     if not text:
         return ""
-    text = unidecode(str(text)).lower()
+    text = unidecode(clean_text(text)).lower()
     text = text.replace("'", "").replace("`", "").replace(".", " ")
     return _SPACES.sub(" ", text).strip()
 
@@ -124,7 +134,7 @@ def parse_display_name(display: str | None) -> PersonName:
     unless a comma says "Last, First"."""
     if not display:
         return PersonName()
-    text, removed = strip_disambiguators(unidecode(display))
+    text, removed = strip_disambiguators(unidecode(clean_text(display)))
     notes: list[str] = ["disambiguator"] if removed else []
     tokens = _tokens(fold(text))
     tokens, sfx = _take_suffixes(tokens, notes)
@@ -230,7 +240,7 @@ _ORG_LEGAL = frozenset({"inc", "incorporated", "llc", "ltd", "limited", "corpora
 
 def norm_org(name: str | None) -> str:
     """"Sunrise LTC Insurance, Inc." and "Sunrise Long-Term Care Ins." -> "sunrise long term care insurance"."""
-    text, _ = strip_disambiguators(unidecode(name or ""))
+    text, _ = strip_disambiguators(unidecode(clean_text(name)))
     text = fold(text).replace("&", " and ").replace("+", " and ")
     text = re.sub(r"[^a-z0-9 ]+", " ", text)
     out: list[str] = []
