@@ -62,9 +62,32 @@ def _is_variant(a: str, b: str) -> bool:
     return False
 
 
+_VOWELS = frozenset("aeiouy")
+
+
+def spelling_variant(a: str, b: str) -> bool:
+    """One edit apart the way names vary between families, not the way fingers slip: one vowel
+    for another (Smith/Smyth, Reed/Reid, Karen/Karin), a vowel or "h" more (Neilson, Johnson), a
+    final "e" or "s" (Clarke, Stevens), a doubled letter (Phillips). Swaps and other letters are slips."""
+    if a == b or spelling_difference(a, b) != "one letter apart":
+        return False
+    if len(a) == len(b):
+        changed = [(x, y) for x, y in zip(a, b) if x != y]
+        return len(changed) == 1 and set(changed[0]) <= _VOWELS
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    extra = long_[i]
+    if extra in _VOWELS or extra == "h":
+        return True
+    if i == len(short) and extra in "es":
+        return True
+    return (i > 0 and long_[i - 1] == extra) or (i + 1 < len(long_) and long_[i + 1] == extra)
+
+
 def _looks_like_another_name(a: str, b: str) -> bool:
-    """Two spellings one edit apart that are both real names (John/Joan), or a short name with one
-    letter changed (Dana/Dina): a different person as often as a slip. A swap (Jhon) is a slip."""
+    """Given names one edit apart that are both real names (John/Joan) or a short name with one
+    letter changed (Dana/Dina): a different person as often as a slip. (A spelling variant such as
+    Karen/Karin stays a typo; the engine asks for evidence before pre-selecting it.)"""
     if is_known_given_name(a) and is_known_given_name(b):
         return True
     return len(a) == len(b) <= 4 and spelling_difference(a, b) != "letters swapped"

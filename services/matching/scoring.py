@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from .conventions import code_digits, number_contradicts_code, number_fits_code
 from .index import CustomerIndex
-from .names import FIRST_SIM, LAST_SIM, first_relation, last_relation, spelling_difference, surname_similarity
+from .names import (FIRST_SIM, LAST_SIM, first_relation, last_relation, spelling_difference, spelling_variant,
+                    surname_similarity)
 from .sides import Side
 
 # --- thresholds ------------------------------------------------------------------------------------
@@ -108,6 +109,10 @@ def _contact_evidence(client: Side, cust: Side, index: CustomerIndex) -> tuple[l
                 pos.append("address")
         else:
             neg.append("address")
+    if cust.care[0]:
+        # Bills kept "care of" someone go to that person: the phone, e-mail and address on the
+        # customer are often theirs, so a different one says nothing against the client.
+        neg = [k for k in neg if k == "code"]
     return pos, neg
 
 
@@ -152,7 +157,7 @@ def _name_words(frel, lrel, how, cfirst, cname, qname) -> list[str]:
     return why
 
 
-def _level(frel, lrel, how, pos, neg, notes, suffix_conflict, middle_conflict) -> str:
+def _level(frel, lrel, how, pos, neg, notes, suffix_conflict, middle_conflict, slip=True) -> str:
     """The best status the pair may get from its name and evidence (before rivals are considered)."""
     strong_contact = [k for k in pos if k in ("email", "phone")]
     net_ok = not neg or len(pos) > len(neg)
@@ -168,7 +173,7 @@ def _level(frel, lrel, how, pos, neg, notes, suffix_conflict, middle_conflict) -
     if suffix_conflict or frel in ("different", "variant") and how != "preferred name":
         return "none"    # a relative (same surname, same home) or father/son: never proposed alone
     if frel == "lookalike":
-        return "review" if "email" in pos and not neg else "none"
+        return "review" if strong_contact and not neg else "none"
     if how == "middle name":
         return "review" if strong_contact else "none"
     if lrel == "lookalike":
@@ -178,6 +183,8 @@ def _level(frel, lrel, how, pos, neg, notes, suffix_conflict, middle_conflict) -
             return "review"
         if "swapped_given" in notes and not pos:
             return "review"   # "Thomas James": two given names, either way round
+        if not slip and not pos:
+            return "review"   # Smith/Smyth, Karen/Karin: maybe another family's spelling
         return "auto"
     if frel in ("exact", "nickname") and lrel in ("different", "half"):
         # Changed surname (marriage) or a wrong one: only contact details can tell.
@@ -233,7 +240,10 @@ def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: froze
     why += ["same " + ("e-mail" if k == "email" else k) for k in pos if k != "code"]
     why += ["different " + ("e-mail" if k == "email" else k) for k in neg if k != "code"]
 
-    level = _level(frel, lrel, how, pos, neg, qname.notes, suffix_conflict, middle_conflict)
+    # A typo that is also how another family spells the name is only pre-selected with evidence.
+    slip = not (lrel == "typo" and spelling_variant(qname.last_joined, cname.last_joined)) and \
+        not (frel == "typo" and spelling_variant(qname.first, cfirst))
+    level = _level(frel, lrel, how, pos, neg, qname.notes, suffix_conflict, middle_conflict, slip)
     if level == "auto" and "code" in pos:
         score = max(score, CODE_NAME_POINTS + EVIDENCE_POINTS["code"])
     elif level == "auto" and frel in ("exact", "nickname") and lrel in ("different", "half"):

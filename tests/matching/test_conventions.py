@@ -182,3 +182,15 @@ def test_same_name_clients_told_apart_by_address():
     props = by_client([client("C1", address_line1="12 Oak Street"), client("C2", address_line1="9 Elm Road")],
                       [cust("1", "John Smith", bill_line1="9 Elm Rd"), cust("2", "Smith, John", bill_line1="12 Oak St")])
     assert [(props[c].customer_id, props[c].status) for c in ("C1", "C2")] == [("2", "auto"), ("1", "auto")]
+
+
+@pytest.mark.parametrize("client_last,display", [("Smith", "John Smyth"), ("Clark", "John Clarke"),
+                                                 ("Reed", "John Reid")])
+def test_surname_one_letter_away_with_nothing_else_is_only_review(client_last, display):
+    p = by_client([client(last=client_last)], [cust(display=display)])["C1045"]
+    assert (p.customer_id, p.status) == ("1", "review"), p.reason
+
+
+def test_surname_one_letter_away_with_a_shared_phone_is_auto():
+    p = by_client([client(phone="555-300-1000")], [cust(display="John Smyth", phones=("555-300-1000",))])["C1045"]
+    assert (p.customer_id, p.status) == ("1", "auto")
