@@ -36,6 +36,8 @@ _CARE = [
     ("attention", re.compile(rf"[\s,;-]+(?:attn|attention)\b[:.\s]*{_WHO}\s*$", re.I)),
     ("guardian", re.compile(rf"[\s,;-]+(?:guardian|rep payee|representative payee)\b[:.\s]*{_WHO}\s*$", re.I)),
 ]
+_CARE_HINTS = ("c/o", "c.o.", "care", "poa", "attorney", "attn", "attention", "guardian", "payee",
+               "fbo", "f/b/o", "benefit")
 _FOR_BENEFIT_OF = re.compile(rf"^\s*{_WHO}\s+(?:fbo|f/b/o|for the benefit of)\s+(?P<client>.+)$", re.I)
 _ESTATE = [re.compile(r"^\s*(?:the\s+)?(?:estate|est\.?)\s+of\s+", re.I),
            re.compile(r"[\s,;-]*[\(\[]?\s*(?:estate|est\.)\s*[\)\]]?\s*$", re.I)]
@@ -70,27 +72,33 @@ def code_token(text: str) -> str:
 def peel(display: str | None) -> Peeled:
     """Split a customer's display name into the person's name and the bookkeeper's additions."""
     text = clean_text(display).strip()
-    deleted = bool(_DELETED.search(text))
-    text = _DELETED.sub(" ", text)
+    lower = text.lower()
+    # Cheap word checks first: most names carry none of this, and the patterns cost more.
+    deleted = "deleted" in lower and bool(_DELETED.search(text))
+    if deleted:
+        text = _DELETED.sub(" ", text)
     care = ("", "")
-    m = _FOR_BENEFIT_OF.match(text)
-    if m and m.group("who"):
-        care, text = ("care of", m.group("who").strip()), m.group("client")
-    for kind, pattern in _CARE:
-        if care[0]:
-            break
-        m = pattern.search(text)
-        if m:
-            care = (kind, (m.group("who") or "").strip())
-            text = text[:m.start()] + " " + text[m.end():]
+    if any(w in lower for w in _CARE_HINTS):
+        m = _FOR_BENEFIT_OF.match(text)
+        if m and m.group("who"):
+            care, text = ("care of", m.group("who").strip()), m.group("client")
+        for kind, pattern in _CARE:
+            if care[0]:
+                break
+            m = pattern.search(text)
+            if m:
+                care = (kind, (m.group("who") or "").strip())
+                text = text[:m.start()] + " " + text[m.end():]
     estate = False
-    for pattern in _ESTATE:
-        text, n = pattern.subn(" ", text)
-        estate = estate or bool(n)
+    if "est" in lower:
+        for pattern in _ESTATE:
+            text, n = pattern.subn(" ", text)
+            estate = estate or bool(n)
     numbers: list[str] = []
-    for pattern in (_PAREN_NUMBER, _LEADING_NUMBER, _TRAILING_NUMBER, _HASH_NUMBER):
-        text, found = _take(pattern, text)
-        numbers.extend(found)
+    if any(ch.isdigit() for ch in text):
+        for pattern in (_PAREN_NUMBER, _LEADING_NUMBER, _TRAILING_NUMBER, _HASH_NUMBER):
+            text, found = _take(pattern, text)
+            numbers.extend(found)
     text = re.sub(r"\s+", " ", text).strip(" -,:;|/")
     return Peeled(text, tuple(code_token(n) for n in numbers if code_token(n)), care, estate, deleted)
 

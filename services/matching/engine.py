@@ -18,9 +18,10 @@ from rapidfuzz import fuzz, process
 
 from . import normalize as N
 from .conventions import code_digits, number_fits_code
+from .gcpause import no_cycle_collection
 from .index import SHARED_ADDRESS_LIMIT, SHARED_CONTACT_LIMIT, CustomerIndex
 from .records import ClientRecord, CustomerRecord
-from .scoring import (ALT_MIN, AMBIGUITY_MARGIN, AUTO_MIN, REVIEW_MIN, display_score, judge)
+from .scoring import ALT_MIN, AMBIGUITY_MARGIN, AUTO_MIN, REVIEW_MIN, Judgement, display_score, judge
 from .sides import Side, prepare_client
 
 __all__ = ["ALT_MIN", "AMBIGUITY_MARGIN", "AUTO_MIN", "REVIEW_MIN", "SHARED_ADDRESS_LIMIT",
@@ -54,10 +55,14 @@ class _Cand:
     raw: float
     qi: int
     level: str
-    reason: str
+    judgement: Judgement
     name_sim: float
     contradicted: bool
     evidence: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return self.judgement.reason
 
 
 def _scored_candidates(cside: Side, index: CustomerIndex, surnames: frozenset[str] = frozenset()
@@ -66,7 +71,7 @@ def _scored_candidates(cside: Side, index: CustomerIndex, surnames: frozenset[st
     for i in index.candidates(cside):
         j = judge(cside, index.sides[i], index, surnames)
         if j is not None and j.score >= ALT_MIN:
-            out.append(_Cand(j.score, i, j.level, j.reason, j.name_sim, j.contradicted, j.evidence))
+            out.append(_Cand(j.score, i, j.level, j, j.name_sim, j.contradicted, j.evidence))
     out.sort(key=lambda t: (-t.raw, index.sides[t.qi].id))
     return out
 
@@ -74,7 +79,11 @@ def _scored_candidates(cside: Side, index: CustomerIndex, surnames: frozenset[st
 def match_clients(clients: Sequence[ClientRecord], customers: Iterable[CustomerRecord] | CustomerIndex
                   ) -> list[Proposal]:
     """One Proposal per client, in input order. Inactive clients get status "none"."""
-    index = customers if isinstance(customers, CustomerIndex) else CustomerIndex(customers)
+    with no_cycle_collection():
+        return _match(clients, customers if isinstance(customers, CustomerIndex) else CustomerIndex(customers))
+
+
+def _match(clients: Sequence[ClientRecord], index: CustomerIndex) -> list[Proposal]:
     # Inactive clients are scored too, but only as rivals: a customer that plainly belongs to a
     # former client (same e-mail, say) must not be pre-selected for an active namesake.
     sides = [prepare_client(c) for c in clients]

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from typing import Iterable
 
 from . import normalize as N
 from .conventions import code_digits
+from .gcpause import no_cycle_collection
 from .names import first_relation
 from .nicknames_index import direct_nicknames, shared_nicknames
 from .records import CustomerRecord
@@ -19,12 +21,13 @@ SHARED_ADDRESS_LIMIT = 8   # same for a building (assisted-living facilities hou
 _NAME_ONLY_OK = frozenset({"exact", "nickname", "typo", "nickname2", "initial", "missing"})
 
 
-def delete_keys(token: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def delete_keys(token: str) -> tuple[str, ...]:
     """The token and every string one deletion away (SymSpell-style): two tokens within one edit or
     one adjacent swap of each other always share a key, so typos are found without comparing all pairs."""
     if len(token) < 4:
-        return [token]
-    return [token] + [token[:i] + token[i + 1:] for i in range(len(token))]
+        return (token,)
+    return tuple(dict.fromkeys([token] + [token[:i] + token[i + 1:] for i in range(len(token))]))
 
 
 def number_key(number: str) -> str:
@@ -37,6 +40,10 @@ class CustomerIndex:
     """Active customers, prepared and indexed for candidate lookup. Build once, query many times."""
 
     def __init__(self, customers: Iterable[CustomerRecord]):
+        with no_cycle_collection():
+            self._build(customers)
+
+    def _build(self, customers: Iterable[CustomerRecord]) -> None:
         self.records = [q for q in customers if q.active]
         self.sides = [prepare_customer(q) for q in self.records]
         # surname key (token or one-deletion of it) -> given name -> customers with that pair
@@ -65,8 +72,11 @@ class CustomerIndex:
             tokens = set(nm.last)
             if len(nm.last) > 1:
                 tokens.add(nm.last_joined)
+            # A family-name-first reading is found by its exact surname only: typo tolerance on
+            # both readings would double the index for a rare convention.
+            swapped = "swapped" in nm.notes or "swapped_given" in nm.notes
             for tok in tokens:
-                for k in delete_keys(tok):
+                for k in ((tok,) if swapped else delete_keys(tok)):
                     pairs.add((k, nm.first))
             if nm.first:
                 self.first_names.add(nm.first)
@@ -92,8 +102,10 @@ class CustomerIndex:
         return n > (SHARED_ADDRESS_LIMIT if key.startswith("a:") else SHARED_CONTACT_LIMIT)
 
     def candidates(self, client: Side) -> set[int]:
-        """Customers sharing a surname (up to one edit) *and* a compatible given name, plus customers
-        sharing an e-mail, phone, building or the client's number with the client."""
+        """Customers worth judging: those sharing an e-mail, phone, building or the client's number,
+        and those whose surname (or a part of it) is within one edit of the client's *and* whose
+        given name is compatible (same, nickname, typo, initial, none). Blocks are keyed by both, so
+        a client pulls its few namesakes, never a whole surname's customers."""
         found: set[int] = set()
         nm = client.names[0][0]
         tokens = set(nm.last)
@@ -107,10 +119,8 @@ class CustomerIndex:
             for k in delete_keys(tok):
                 block = self.by_name.get(k)
                 if block:
-                    for f in firsts:
-                        ids = block.get(f)
-                        if ids:
-                            found.update(ids)
+                    for f in block.keys() & firsts:
+                        found.update(block[f])
         keys = ["e:" + e for e in client.emails] + ["p:" + p for p in client.phones]
         if client.building:
             keys.append("a:" + client.building)

@@ -50,10 +50,17 @@ _NAME_FITS_CODE = frozenset({"exact", "nickname", "typo", "nickname2", "initial"
 class Judgement:
     score: float           # raw: may exceed 100 when a good name also has evidence
     level: str             # best status the pair may get: "auto" | "review" | "none"
-    reason: str
+    _reason: str
     name_sim: float = 0.0  # the name part alone, 0..1
     contradicted: bool = False
     evidence: tuple[str, ...] = ()
+    _why: tuple = ()       # what `explain` needs, kept until the reason is wanted
+
+    @property
+    def reason(self) -> str:
+        if not self._reason and self._why:
+            self._reason = explain(*self._why)
+        return self._reason
 
 
 def _title(s: str) -> str:
@@ -84,6 +91,9 @@ def _compare_names(client: Side, cust: Side, client_surnames: frozenset[str]):
                 sim -= 0.10
             if best is None or sim > best[0]:
                 best = (sim, frel, lrel, how, first, qname)
+        if best[0] >= 0.97 and ("swapped" in qname.notes or "swapped_given" in qname.notes
+                                or best[0] >= 1.0):
+            break   # readings come plain first; a family-name-first one cannot do better now
     return best
 
 
@@ -210,17 +220,45 @@ def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: froze
     sim, frel, lrel, how, cfirst, qname = best
     cname = client.names[0][0]
     pos, neg = _contact_evidence(client, cust, index)
-    why = _name_words(frel, lrel, how, cfirst, cname, qname)
     # Middle names: initials that differ are two people more often than a typo.
-    middle_conflict = False
+    middle_conflict = bool(cname.middles and qname.middles and "swapped" not in qname.notes
+                           and cname.middles[0][0] != qname.middles[0][0])
+    suffix_conflict = bool(cname.suffix and qname.suffix and cname.suffix != qname.suffix)
+    score = 100 * sim - (8 if middle_conflict else 0)
+    score += sum(EVIDENCE_POINTS[k] for k in pos) - sum(CONFLICT_POINTS[k] for k in neg)
+    # A typo that is also how another family spells the name is only pre-selected with evidence.
+    slip = not (lrel == "typo" and spelling_variant(qname.last_joined, cname.last_joined)) and \
+        not (frel == "typo" and spelling_variant(qname.first, cfirst))
+    level = _level(frel, lrel, how, pos, neg, qname.notes, suffix_conflict, middle_conflict, slip)
+    married = False
+    if level == "auto" and "code" in pos:
+        score = max(score, CODE_NAME_POINTS + EVIDENCE_POINTS["code"])
+    elif level == "auto" and frel in ("exact", "nickname") and lrel in ("different", "half"):
+        married = True
+        score = max(score, MARRIED_NAME_POINTS + sum(EVIDENCE_POINTS[k] for k in pos))
+    deleted = cust.deleted and level == "auto"
+    if deleted:
+        level = "review"
+    if level == "auto" and score < AUTO_MIN:
+        level = "review"
+    if level == "review" and score < REVIEW_MIN:
+        level = "none"
+    # The words are put together only when shown: most judged pairs never are.
+    return Judgement(score, level, "", sim, bool(neg), tuple(pos),
+                     (client, cust, best, pos, neg, married, deleted))
+
+
+def explain(client: Side, cust: Side, best, pos, neg, married: bool, deleted: bool) -> str:
+    """The Why column for a judged pair, in plain words."""
+    _, frel, lrel, how, cfirst, qname = best
+    cname = client.names[0][0]
+    why = _name_words(frel, lrel, how, cfirst, cname, qname)
     if cname.middles and qname.middles and "swapped" not in qname.notes:
         if cname.middles[0][0] != qname.middles[0][0]:
-            middle_conflict = True
             why.append("middle names differ")
         elif len(qname.middles[0]) == 1 or len(cname.middles[0]) == 1:
             why.append("middle initial")
-    suffix_conflict = bool(cname.suffix and qname.suffix and cname.suffix != qname.suffix)
-    if suffix_conflict:
+    if cname.suffix and qname.suffix and cname.suffix != qname.suffix:
         why.append(f"{cname.suffix.title()} vs {qname.suffix.title()}")
     if cust.care[0]:
         why.append(f"{_CARE_WORDS[cust.care[0]]} {cust.care[1]}".strip())
@@ -228,35 +266,19 @@ def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: froze
         why.append("estate of")
     if cust.parent_note:
         why.append(cust.parent_note)
-
-    score = 100 * sim - (8 if middle_conflict else 0)
-    score += sum(EVIDENCE_POINTS[k] for k in pos) - sum(CONFLICT_POINTS[k] for k in neg)
-    codes = [n for n in cust.numbers if number_fits_code(n, client.code)] if "code" in pos else []
-    if codes:
-        why.insert(0, f"client number {code_digits(codes[0]) or codes[0]} in the name")
+    if "code" in pos:
+        code = next(n for n in cust.numbers if number_fits_code(n, client.code))
+        why.insert(0, f"client number {code_digits(code) or code} in the name")
     if "code" in neg:
         other = next(n for n in cust.numbers if number_contradicts_code(n, client.code))
         why.insert(0, f"client number {code_digits(other)} in the name, not {code_digits(client.code)}")
+    if married:
+        why.insert(0, "surname changed?")
     why += ["same " + ("e-mail" if k == "email" else k) for k in pos if k != "code"]
     why += ["different " + ("e-mail" if k == "email" else k) for k in neg if k != "code"]
-
-    # A typo that is also how another family spells the name is only pre-selected with evidence.
-    slip = not (lrel == "typo" and spelling_variant(qname.last_joined, cname.last_joined)) and \
-        not (frel == "typo" and spelling_variant(qname.first, cfirst))
-    level = _level(frel, lrel, how, pos, neg, qname.notes, suffix_conflict, middle_conflict, slip)
-    if level == "auto" and "code" in pos:
-        score = max(score, CODE_NAME_POINTS + EVIDENCE_POINTS["code"])
-    elif level == "auto" and frel in ("exact", "nickname") and lrel in ("different", "half"):
-        why.insert(0, "surname changed?")
-        score = max(score, MARRIED_NAME_POINTS + sum(EVIDENCE_POINTS[k] for k in pos))
-    if cust.deleted and level == "auto":
-        level = "review"
+    if deleted:
         why.append("marked deleted in QuickBooks")
-    if level == "auto" and score < AUTO_MIN:
-        level = "review"
-    if level == "review" and score < REVIEW_MIN:
-        level = "none"
-    return Judgement(score, level, "; ".join(dict.fromkeys(why)) or "name", sim, bool(neg), tuple(pos))
+    return "; ".join(dict.fromkeys(why)) or "name"
 
 
 def display_score(raw: float, level: str) -> int:
