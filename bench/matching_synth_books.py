@@ -172,11 +172,11 @@ def lookalike_stranger(g, p, cid, e, ph, a, clients, truth):
     else:
         p["last"], other = g.r.choice(LOOKALIKE_LAST)[::g.r.choice([1, -1])]
         name = f"{p['first']} {other}"
+    # The stranger is somebody: at least a phone of their own is on file. (A customer with nothing but
+    # a name can be told from a misspelt client by nobody, and may be exactly another client's name.)
     stranger = g.person(first=name.split()[0], last=name.split()[-1])
-    if g.r.random() < 0.6:
-        g.customer(name, stranger, email=stranger["email"] or None, phone=stranger["phone"], addr=stranger["addr"])
-    else:
-        g.customer(name, stranger)          # nothing but the name typed
+    g.customer(name, stranger, email=stranger["email"] if g.r.random() < 0.5 else None, phone=stranger["phone"],
+               addr=stranger["addr"] if g.r.random() < 0.5 else None)
     return None, "active"
 
 

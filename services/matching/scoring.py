@@ -55,6 +55,7 @@ class Judgement:
     contradicted: bool = False
     evidence: tuple[str, ...] = ()
     _why: tuple = ()       # what `explain` needs, kept until the reason is wanted
+    own_name: bool = False  # a form of the client's own name (exact, nickname, typo) on both parts
 
     @property
     def reason(self) -> str:
@@ -161,7 +162,7 @@ def _name_words(frel, lrel, how, cfirst, cname, qname) -> list[str]:
         why.append(f"surname differs {c_last} → {q_last or '—'}")
     for note, text in (("last_first", '"Last, First"'), ("title", "title dropped"),
                        ("disambiguator", "disambiguator dropped"), ("swapped", "family name first"),
-                       ("swapped_given", "family name first?")):
+                       ("swapped_given", "perhaps family name first")):
         if note in qname.notes:
             why.append(text)
     return why
@@ -244,8 +245,9 @@ def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: froze
     if level == "review" and score < REVIEW_MIN:
         level = "none"
     # The words are put together only when shown: most judged pairs never are.
+    own_name = frel in ("exact", "nickname", "typo") and lrel in ("exact", "typo", "part") and how != "middle name"
     return Judgement(score, level, "", sim, bool(neg), tuple(pos),
-                     (client, cust, best, pos, neg, married, deleted))
+                     (client, cust, best, pos, neg, married, deleted), own_name)
 
 
 def explain(client: Side, cust: Side, best, pos, neg, married: bool, deleted: bool) -> str:
