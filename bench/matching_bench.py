@@ -53,11 +53,30 @@ def front_end(clients: str, customers: str, out: str) -> float:
     return time.perf_counter() - t0
 
 
+def namesakes(clients_path: str, truth_rows: list[dict], out_rows: list[dict]) -> str:
+    """Recall apart for clients who share their full name with another client: with a fixed pool of
+    names, a bigger list has many more of them, and a customer with nothing but that name fits both."""
+    clients = _rows(clients_path)
+    key = {c["client_id"]: " ".join((c["first_name"] + " " + c["last_name"]).lower().split()) for c in clients}
+    counts: dict[str, int] = {}
+    for k in key.values():
+        counts[k] = counts.get(k, 0) + 1
+    got = {r["client_id"]: r["qbo_customer_id"] for r in out_rows if r["status"] == "auto"}
+    parts = []
+    for label, shared in (("sharing their full name with another client", True), ("the others", False)):
+        rows = [t for t in truth_rows if t["qbo_customer_id"] and (counts[key[t["client_id"]]] > 1) == shared]
+        right = sum(got.get(t["client_id"]) == t["qbo_customer_id"] for t in rows)
+        parts.append(f"{label}: {len(rows)}, recall {right / len(rows):.4f}" if rows else f"{label}: 0")
+    return "clients with a customer " + "; ".join(parts)
+
+
 def quality(title: str, clients: str, customers: str, truth: str, out: str):
     secs = front_end(clients, customers, out)
-    score = score_rows(_rows(truth), _rows(out))
+    truth_rows, out_rows = _rows(truth), _rows(out)
+    score = score_rows(truth_rows, out_rows)
     print(f"== {title} (front end {secs:.1f} s incl. interpreter start and parsing)")
     print(report(score))
+    print(namesakes(clients, truth_rows, out_rows))
     print()
     return score
 

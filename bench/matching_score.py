@@ -97,7 +97,10 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
-    print(report(score_rows(_read(argv[0]), _read(argv[1]))))
+    try:
+        print(report(score_rows(_read(argv[0]), _read(argv[1]))))
+    except BrokenPipeError:   # `| head`
+        pass
     return 0
 
 
