@@ -196,8 +196,9 @@ def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIn
         break
     # A customer whose name is clearly closer, with nothing against it, lost only on contact details
     # the other one has: the details may be a relative's (Hannah at Joan's phone), so ask. A shared
-    # e-mail address is a person's own, and settles it; so does the phone when the name is a form of
-    # the client's own (Rboert Taylor at Robert's phone; the plain "Robert Taylor" is a namesake's).
+    # e-mail address is a person's own, and settles it; so does the phone when the name is the
+    # client's own, misspelt at most (Rboert Taylor at Robert's phone; the plain "Robert Taylor" is a
+    # namesake's) - not a nickname: Robert's son Bob lives at Robert's phone.
     for other in cands:
         if "email" in cand.evidence or "code" in cand.evidence or \
                 ("phone" in cand.evidence and cand.judgement.own_name):

@@ -55,7 +55,7 @@ class Judgement:
     contradicted: bool = False
     evidence: tuple[str, ...] = ()
     _why: tuple = ()       # what `explain` needs, kept until the reason is wanted
-    own_name: bool = False  # a form of the client's own name (exact, nickname, typo) on both parts
+    own_name: bool = False  # the client's own name, perhaps misspelt (not a nickname: Robert's son Bob)
 
     @property
     def reason(self) -> str:
@@ -245,7 +245,7 @@ def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: froze
     if level == "review" and score < REVIEW_MIN:
         level = "none"
     # The words are put together only when shown: most judged pairs never are.
-    own_name = frel in ("exact", "nickname", "typo") and lrel in ("exact", "typo", "part") and how != "middle name"
+    own_name = frel in ("exact", "typo") and lrel in ("exact", "typo", "part") and how != "middle name"
     return Judgement(score, level, "", sim, bool(neg), tuple(pos),
                      (client, cust, best, pos, neg, married, deleted), own_name)
 
