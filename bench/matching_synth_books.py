@@ -4,8 +4,8 @@ Each function makes one client's customers for one convention (issue #14): the a
 in the name, family name first without a comma, care-of / POA / estate / attention wording, typos in
 both names and transposed letters, Hispanic double surnames, nicknames on both sides, invisible
 characters, an inactive "(deleted)" copy beside the active customer, same-name clients told apart by
-their details, look-alike strangers one letter away and relatives called by a nickname of the
-client's name at the client's home (who must not be matched).
+their details, and look-alike strangers one letter away (who must not be matched). Relatives
+called by a nickname of the client's name at the client's home are in the `hard` profile.
 
 A function gets the generator `g`, the client's person dict `p`, its code `cid`, the contact details
 the bookkeeper typed (`e`, `ph`, `a`) and the lists to append extra clients / truth rows to; it
@@ -21,7 +21,7 @@ BOOK_KINDS = {
     "code_lead": 4, "code_prefix": 3, "code_hash": 2, "code_paren": 2, "family_first": 4,
     "family_first_vn": 2, "care_of": 2, "poa": 1.5, "estate": 1, "attn": 1.5, "transposed": 3,
     "hispanic": 4, "nickname_both": 3, "invisible": 2, "deleted_beside_active": 2, "same_name_apart": 3,
-    "lookalike_stranger": 4, "nickname_relative": 2,
+    "lookalike_stranger": 4,
 }
 
 VN_FIRST = "An Minh Lan Hoa Thanh Tuan Linh Hung Mai Phuong Quang Dung Huong Khanh Long".split()
@@ -181,5 +181,4 @@ def lookalike_stranger(g, p, cid, e, ph, a, clients, truth):
     return None, "active"
 
 
-# nickname_relative (Robert's son Bob at Robert's home) is made by matching_synth itself.
-MAKERS = {name: globals()[name] for name in BOOK_KINDS if name in globals()}
+MAKERS = {name: globals()[name] for name in BOOK_KINDS}
