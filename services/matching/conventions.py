@@ -40,7 +40,7 @@ _CARE_HINTS = ("c/o", "c.o.", "care", "poa", "attorney", "attn", "attention", "g
                "fbo", "f/b/o", "benefit")
 _FOR_BENEFIT_OF = re.compile(rf"^\s*{_WHO}\s+(?:fbo|f/b/o|for the benefit of)\s+(?P<client>.+)$", re.I)
 _ESTATE = [re.compile(r"^\s*(?:the\s+)?(?:estate|est\.?)\s+of\s+", re.I),
-           re.compile(r"[\s,;-]*[\(\[]?\s*(?:estate|est\.)\s*[\)\]]?\s*$", re.I)]
+           re.compile(r"[\s,;-]*[\(\[]?\s*(?<![a-z])(?:estate|est\.)\s*[\)\]]?\s*$", re.I)]
 _DELETED = re.compile(r"\s*[\(\[]\s*deleted\s*[\)\]]", re.I)
 
 
