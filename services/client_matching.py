@@ -132,7 +132,8 @@ def _client_record(c: Client) -> ClientRecord:
                         last_name=c.last_name, suffix=c.suffix or "",
                         preferred_name=c.preferred_name or "", email=c.email or "",
                         phone=c.phone or "", address_line1=c.address_line1 or "", city=c.city or "",
-                        state=c.state or "", postal_code=c.postal_code or "", active=c.active)
+                        state=c.state or "", postal_code=c.postal_code or "", active=c.active,
+                        client_code=c.code or "")
 
 
 def recompute_proposals(realm_id: str) -> None:
