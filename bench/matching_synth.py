@@ -7,7 +7,12 @@ sub-customers under payers ("Sunrise LTC:Smith, John"), referral names (nickname
 only a phone in common), typos in both name parts, relatives and twins at the same address, fathers
 and sons (Jr/Sr) at one address, and people who share a full name but nothing else.
 
-    python bench/matching_synth.py OUTDIR [--clients 5000] [--customers 10000] [--seed 7] [--hard]
+    python bench/matching_synth.py OUTDIR [--clients 5000] [--customers 10000] [--seed 7] [--profile books]
+
+Profiles: `sample` (the kinds of drift of the labelled sample, plus the above), `hard` (fewer contact
+details, more relatives and namesakes) and `books` (sample plus the bookkeepers' conventions of
+matching_synth_books.py: client numbers in names, family name first, care-of wording, ...).
+Client ids are client codes as agencies write them ("C1045").
 """
 from __future__ import annotations
 
@@ -75,6 +80,11 @@ KINDS = {
 HARD_KINDS = dict(KINDS, typo=8, typo_both=6, married=8, referral=8, twin_with_own=6, relative_distractor=8,
                   no_counterpart_relative=8, shared_name=8, father_son=4, subcustomer=7,
                   nickname_relative=5, surname_first_nocomma=3)
+
+
+def profile_kinds(profile: str) -> dict:
+    from matching_synth_books import BOOK_KINDS
+    return {"sample": KINDS, "hard": HARD_KINDS, "books": dict(KINDS, **BOOK_KINDS)}[profile]
 
 
 def nick_tables():
@@ -210,15 +220,18 @@ class Gen:
         return e, ph, a
 
 
-def generate(n_clients: int, n_customers: int, seed: int, hard: bool = False):
+def generate(n_clients: int, n_customers: int, seed: int, hard: bool = False, profile: str | None = None):
+    from matching_synth_books import MAKERS
+    profile = profile or ("hard" if hard else "sample")
+    hard = profile == "hard"
     g = Gen(seed, hard)
     r = g.r
     clients, truth = [], []
     payers = [g.customer(name, {}, active=True) for name in PAYERS]
-    kinds, weights = zip(*(HARD_KINDS if hard else KINDS).items())
+    kinds, weights = zip(*profile_kinds(profile).items())
     for k in range(n_clients):
         kind = r.choices(kinds, weights)[0]
-        cid = f"S{k + 1:05d}"
+        cid = f"C{1001 + k}"
         p = g.person(first=g.first_with_nick() if kind.startswith("nickname") or kind == "referral" else None)
         if r.random() < 0.15 and kind not in ("no_counterpart", "shared_name", "referral"):
             p["phone"] = ""      # some clients have no phone on file...
@@ -229,7 +242,9 @@ def generate(n_clients: int, n_customers: int, seed: int, hard: bool = False):
         first, last = p["first"], p["last"]
         e, ph, a = g.some_contact(p)
         disp = f"{first} {last}"
-        if kind == "exact":
+        if kind in MAKERS:
+            own, status = MAKERS[kind](g, p, cid, e, ph, a, clients, truth)
+        elif kind == "exact":
             own = g.customer(disp, p, email=e, phone=ph, addr=a,
                              given=first if r.random() < 0.4 else None, family=last if r.random() < 0.4 else None)
         elif kind == "case_punct":
@@ -383,8 +398,8 @@ def _client_row(cid: str, p: dict, status: str) -> dict:
 
 
 def write_set(outdir: str, n_clients: int = 5000, n_customers: int = 10000, seed: int = 7,
-              hard: bool = False) -> dict:
-    clients, customers, truth = generate(n_clients, n_customers, seed, hard)
+              hard: bool = False, profile: str | None = None) -> dict:
+    clients, customers, truth = generate(n_clients, n_customers, seed, hard, profile)
     os.makedirs(outdir, exist_ok=True)
     paths = {k: os.path.join(outdir, f) for k, f in
              (("clients", "clients.csv"), ("customers", "customers.json"), ("truth", "truth.csv"))}
@@ -408,5 +423,6 @@ if __name__ == "__main__":
     ap.add_argument("--customers", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--hard", action="store_true", help="the harder profile (see HARD_KINDS)")
+    ap.add_argument("--profile", choices=("sample", "hard", "books"), help="default: sample (hard with --hard)")
     a = ap.parse_args()
-    print(write_set(a.outdir, a.clients, a.customers, a.seed, a.hard))
+    print(write_set(a.outdir, a.clients, a.customers, a.seed, a.hard, a.profile))

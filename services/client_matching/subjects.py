@@ -61,7 +61,8 @@ def client_record(c: Client) -> ClientRecord:
                         last_name=c.last_name, suffix=c.suffix or "",
                         preferred_name=c.preferred_name or "", email=c.email or "",
                         phone=c.phone or "", address_line1=c.address_line1 or "", city=c.city or "",
-                        state=c.state or "", postal_code=c.postal_code or "", active=c.active)
+                        state=c.state or "", postal_code=c.postal_code or "", active=c.active,
+                        client_code=c.code or "")
 
 
 def subject_name(kind: ProposalKind, subject_id: int) -> str:

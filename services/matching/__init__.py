@@ -1,8 +1,10 @@
-"""Client <-> QuickBooks customer matching (issue #6). Pure Python: no Flask, no I/O in the engine.
+"""Client <-> QuickBooks customer matching (issues #6, #14). Pure Python: no Flask, no I/O in the engine.
 
 Records
     ClientRecord(id, first_name, middle_name, last_name, suffix, preferred_name, email, phone,
-                 address_line1, city, state, postal_code, active=True)
+                 address_line1, city, state, postal_code, active=True, client_code="")
+        client_code is the agency's client number ("C1045"): bookkeepers write it (or its digits)
+        in customer names, the strongest evidence there is. Empty = not used.
     CustomerRecord(id, display_name, given_name, middle_name, family_name, suffix, title, company_name,
                    fully_qualified_name, parent_id, is_job, email, phones, bill_line1, bill_city,
                    bill_state, bill_postal_code, active);  CustomerRecord.from_qbo(customer_json)
@@ -25,8 +27,11 @@ Files (the only I/O): services.matching.files.match_files(clients_csv_path, cust
 out_stream) writes `client_id,qbo_customer_id,score,status,reason`; also
 `python -m services.matching CLIENTS.csv CUSTOMERS.json`.
 
-Thresholds (engine.py): AUTO_MIN, REVIEW_MIN, AMBIGUITY_MARGIN, SHARED_CONTACT_LIMIT, ... with the
-reasoning next to each.
+Modules: conventions.py (client numbers, care-of/POA/estate/attn wording peeled from a name),
+normalize.py (names, contact details, organisations), names.py (given-name and surname relations),
+sides.py (each record prepared once), index.py (candidate blocking), scoring.py (one pair: score,
+status, Why wording; thresholds with the reasoning next to each), engine.py (one-to-one assignment
+and the rules that keep an `auto` at `review`).
 """
 from .engine import (AMBIGUITY_MARGIN, AUTO_MIN, REVIEW_MIN, Alternative, CustomerIndex, Proposal,
                      match_clients, rank_candidates)

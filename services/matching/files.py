@@ -23,6 +23,8 @@ def _client_from_row(row: dict) -> ClientRecord:
         email=get("email"), phone=get("phone"), address_line1=get("address_line1"), city=get("city"),
         state=get("state"), postal_code=get("postal_code"),
         active=status not in ("inactive", "false", "0", "no", "discharged"),
+        # The data set's client_id is the agency's client number; a client_code column wins.
+        client_code=get("client_code") or get("client_id"),
     )
 
 
@@ -38,11 +40,21 @@ def read_customers(data) -> list[CustomerRecord]:
     return [CustomerRecord.from_qbo(c) for c in data]
 
 
+# A cell that starts with one of these is a formula to Excel, LibreOffice and Google Sheets (a
+# name typed as "=HYPERLINK(...)" would run when the file is opened): OWASP's advice is a leading quote.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def write_proposals(proposals, out_stream: IO[str]) -> None:
     w = csv.writer(out_stream, lineterminator="\n")
     w.writerow(OUTPUT_COLUMNS)
     for p in proposals:
-        w.writerow([p.client_id, p.customer_id or "", p.score, p.status, p.reason])
+        w.writerow([spreadsheet_safe(v) for v in (p.client_id, p.customer_id or "", p.score, p.status, p.reason)])
 
 
 def match_files(clients_csv_path: str, customers_json_path: str, out_stream: IO[str]) -> list:

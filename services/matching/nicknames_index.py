@@ -59,3 +59,22 @@ def nickname_relation(a: str, b: str) -> str:
     if b in shared.get(a, ()):
         return "shared"
     return ""
+
+
+@lru_cache(maxsize=1)
+def _common_given() -> frozenset[str]:
+    # Formal names with several listed nicknames are names people are given (Thomas, James, John);
+    # the data set also lists a few surnames with one nickname each (Smith -> Smitty), left out.
+    nick_of = NickNamer().nickname_lookup
+    return frozenset(unidecode(f).lower() for f, nicks in nick_of.items() if len(nicks) >= 2)
+
+
+def is_common_given_name(name: str) -> bool:
+    return name in _common_given()
+
+
+def is_known_given_name(name: str) -> bool:
+    """Any name the data set lists, formal or nickname: a real name, so a spelling one letter away
+    from another real name is a different person as often as a typo."""
+    direct, _ = _tables()
+    return name in direct

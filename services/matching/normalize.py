@@ -31,13 +31,32 @@ _DASH_TAIL = re.compile(r"\s+[-\u2013\u2014/|]+\s+.*$")   # "Ann Lee - Private P
 _DELETED = re.compile(r"\(deleted\)", re.I)
 _NON_NAME = re.compile(r"[^a-z0-9,\- ]+")
 _SPACES = re.compile(r"\s+")
+_TRAILING_COUNTER = re.compile(r"\s+\d+\s*$")
+_SURNAME_SPLIT = re.compile(r"[\s\-]+")
+_EMAIL_SPLIT = re.compile(r"[,;\s]+")
+_PHONE_EXTENSION = re.compile(r"(?i)\s*(?:x|ext\.?|extension|#)\s*\d+\s*$")
+_NON_DIGITS = re.compile(r"\D")
+_NON_ALNUM = re.compile(r"[^a-z0-9 ]+")
+# Characters pasted in from web pages and word processors: invisible ones vanish, odd spaces are spaces.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def clean_text(text: str | None) -> str:
+    """Zero-width characters, soft hyphens and BOMs removed; non-breaking and other spaces made spaces."""
+    if not text:
+        return ""
+    text = str(text)
+    if text.isascii():
+        return text
+    return _ODD_SPACES.sub(" ", text.translate(_INVISIBLE))
 
 
 def fold(text: str | None) -> str:
     """ASCII, lower case, single spaces. Apostrophes and periods vanish, other punctuation -> space."""
     if not text:
         return ""
-    text = unidecode(str(text)).lower()
+    text = unidecode(clean_text(text)).lower()
     text = text.replace("'", "").replace("`", "").replace(".", " ")
     return _SPACES.sub(" ", text).strip()
 
@@ -47,11 +66,14 @@ def strip_disambiguators(text: str) -> tuple[str, bool]:
 
     Returns the cleaned text and whether anything was removed (worth a word in the reason)."""
     original = text
-    text = _DELETED.sub(" ", text)
-    text = _PARENS.sub(" ", text)
-    text = _HASH_NUMBER.sub(" ", text)
-    text = _DASH_TAIL.sub(" ", text)
-    text = re.sub(r"\s+\d+\s*$", " ", text)   # trailing bare number: "John Smith 2"
+    if any(ch in text for ch in "([{"):
+        text = _PARENS.sub(" ", _DELETED.sub(" ", text))
+    if "#" in text:
+        text = _HASH_NUMBER.sub(" ", text)
+    if any(ch in text for ch in "-\u2013\u2014/|"):
+        text = _DASH_TAIL.sub(" ", text)
+    if text.rstrip()[-1:].isdigit():
+        text = _TRAILING_COUNTER.sub(" ", text)   # trailing bare number: "John Smith 2"
     text = _SPACES.sub(" ", text).strip(" -,")
     return text, _SPACES.sub(" ", original).strip() != text
 
@@ -80,7 +102,7 @@ def _tokens(text: str) -> list[str]:
 
 
 def _split_surname(raw: str) -> tuple[str, ...]:
-    parts = [p for p in re.split(r"[\s\-]+", raw) if p]
+    parts = [p for p in _SURNAME_SPLIT.split(raw) if p]
     return tuple(parts)
 
 
@@ -124,7 +146,7 @@ def parse_display_name(display: str | None) -> PersonName:
     unless a comma says "Last, First"."""
     if not display:
         return PersonName()
-    text, removed = strip_disambiguators(unidecode(display))
+    text, removed = strip_disambiguators(unidecode(clean_text(display)))
     notes: list[str] = ["disambiguator"] if removed else []
     tokens = _tokens(fold(text))
     tokens, sfx = _take_suffixes(tokens, notes)
@@ -169,15 +191,17 @@ def norm_email(email: str | None) -> str:
 
 
 def split_emails(value: str | None) -> tuple[str, ...]:
-    return tuple(e for e in (norm_email(p) for p in re.split(r"[,;\s]+", value or "")) if e)
+    if not value:
+        return ()
+    return tuple(e for e in (norm_email(p) for p in _EMAIL_SPLIT.split(value)) if e)
 
 
 def norm_phone(phone: str | None) -> str:
     """Digits only, US country code dropped, extension dropped. Fewer than 7 digits is no phone."""
     if not phone:
         return ""
-    main = re.split(r"(?i)\s*(?:x|ext\.?|extension|#)\s*\d+\s*$", str(phone).strip())[0]
-    digits = re.sub(r"\D", "", main)
+    main = _PHONE_EXTENSION.split(str(phone).strip())[0]
+    digits = _NON_DIGITS.sub("", main)
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits if len(digits) >= 7 else ""
@@ -197,8 +221,10 @@ _UNIT_WORDS = frozenset({"apt", "ste", "unit", "rm", "room", "fl", "floor", "bld
 def norm_street(line: str | None) -> tuple[str, str]:
     """(building, unit): "12 North Main Street Apt. 4B" -> ("12 n main st", "4b"). Building is empty when
     the line has no house number (a PO box or a bare city is no evidence of sharing a home)."""
+    if not line:
+        return "", ""
     text = fold(line).replace("#", " apt ")
-    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    text = _NON_ALNUM.sub(" ", text)
     words = [_STREET_WORDS.get(w, w) for w in text.split()]
     words = [w for w in words if w]
     unit = ""
@@ -230,7 +256,7 @@ _ORG_LEGAL = frozenset({"inc", "incorporated", "llc", "ltd", "limited", "corpora
 
 def norm_org(name: str | None) -> str:
     """"Sunrise LTC Insurance, Inc." and "Sunrise Long-Term Care Ins." -> "sunrise long term care insurance"."""
-    text, _ = strip_disambiguators(unidecode(name or ""))
+    text, _ = strip_disambiguators(unidecode(clean_text(name)))
     text = fold(text).replace("&", " and ").replace("+", " and ")
     text = re.sub(r"[^a-z0-9 ]+", " ", text)
     out: list[str] = []

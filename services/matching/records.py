@@ -20,6 +20,7 @@ class ClientRecord:
     state: str = ""
     postal_code: str = ""
     active: bool = True
+    client_code: str = ""   # the agency's client number ("C1045"); bookkeepers write it in names
 
 
 @dataclass

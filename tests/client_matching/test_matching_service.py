@@ -8,7 +8,7 @@ from models.matching_state import CreationStatus, MatchProposal, PendingCreation
 from models.sync_settings import NameFormat
 from services import client_matching as cm
 from services.client_matching import creation as cc
-from tests.client_matching.conftest import REALM, customers_named, knobs, make_qbo
+from tests.client_matching.conftest import REALM, create, customers_named, knobs, make_qbo
 
 
 class Everyone:
@@ -320,3 +320,20 @@ def test_quotes_in_names_are_escaped_in_lookups(db, qbo, books, agency):
     assert outcome.created
     found = cc.find_customers_by_name(qbo, ["O'Cole, Cara"])
     assert list(found) == ["O'Cole, Cara"]
+
+
+def test_the_clients_own_number_in_a_customer_name_is_evidence_on_the_page(db, qbo, books, agency):
+    """Bookkeepers write the agency's client number into DisplayName ("#1045 Smith John"): the
+    page's proposals see the client's code (not only its database id), as match-file does."""
+    from models import Client
+
+    walter = Client(code="C1045", office=agency.north, first_name="Walter", last_name="Kowalczyk")
+    db.session.add(walter)
+    db.session.commit()
+    numbered = create(qbo, "Customer", {"DisplayName": "#1045 Kowalcyk Walt"})
+    cm.refresh_customers(qbo, REALM)
+    proposal = db.session.scalar(select(MatchProposal).where(
+        MatchProposal.kind == "client", MatchProposal.subject_id == walter.id))
+    assert proposal.qbo_customer_id == numbered["Id"]
+    assert proposal.status == "auto"
+    assert "client number 1045" in proposal.reason

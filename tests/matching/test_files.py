@@ -53,3 +53,31 @@ def test_bare_list_of_customers_is_accepted(tmp_path):
     match_files(str(tmp_path / "c.csv"), str(tmp_path / "q.json"), out)
     assert out.getvalue().splitlines()[1].startswith("C1,5,")
     assert read_customers({"QueryResponse": {}}) == []
+
+
+def test_output_cells_are_spreadsheet_safe(tmp_path):
+    # A cell starting with = + - @ (or tab / carriage return) is a formula to Excel and LibreOffice:
+    # the CSV written for a person to open must not run what a client or customer name carries.
+    (tmp_path / "c.csv").write_text(
+        "client_id,first_name,last_name,status\n"
+        "=HYPERLINK(\"http://x\"),Ann,Lee,active\n"
+        "@SUM(1+1),Bob,Ray,active\n"
+        "+C3,Cy,Tan,active\n"
+        "\tC4,Di,Fox,active\n")
+    (tmp_path / "q.json").write_text(json.dumps([
+        {"Id": "-5", "DisplayName": "Lee, Ann", "Active": True},
+        {"Id": "7", "DisplayName": "=cmd|' /C calc'!A0 Ray", "Active": True}]))
+    out = io.StringIO()
+    match_files(str(tmp_path / "c.csv"), str(tmp_path / "q.json"), out)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))[1:]
+    assert [r[0] for r in rows] == ["'=HYPERLINK(\"http://x\")", "'@SUM(1+1)", "'+C3", "C4"]   # ids are trimmed
+    assert rows[0][1] == "'-5"
+    for row in rows:
+        for cell in row:
+            assert not cell or cell[0] not in "=+-@\t\r", row
+
+
+def test_plain_cells_are_written_unchanged():
+    from services.matching.files import spreadsheet_safe
+    assert [spreadsheet_safe(v) for v in ("C1001", "", "92", "same name; nickname Bob → Robert")] == \
+        ["C1001", "", "92", "same name; nickname Bob → Robert"]

@@ -66,3 +66,20 @@ def test_customer_from_qbo():
         "Job": True, "ParentRef": {"value": "3"}, "FullyQualifiedName": "Payer:Smith, John"})
     assert (q.id, q.active, q.parent_id, q.is_job, q.leaf_name) == ("7", False, "3", True, "Smith, John")
     assert q.phones == ("555-1234567", "555 765 4321") and q.bill_postal_code == "12345"
+
+
+@pytest.mark.parametrize("display,name,numbers,care,estate", [
+    ("C1045 - Smith, John", "Smith, John", ("c1045",), ("", ""), False),
+    ("#1045 Smith John", "Smith John", ("1045",), ("", ""), False),
+    ("John Smith c/o Mary Smith", "John Smith", (), ("care of", "Mary Smith"), False),
+    ("Mary Smith FBO John Smith", "John Smith", (), ("care of", "Mary Smith"), False),
+    ("Smith, John (POA Mary Smith)", "Smith, John", (), ("power of attorney", "Mary Smith"), False),
+    ("John Smith Est.", "John Smith", (), ("", ""), True),
+    ("John Realestate", "John Realestate", (), ("", ""), False),      # words that merely contain
+    ("Ernest Forrest", "Ernest Forrest", (), ("", ""), False),        # the wording stay
+    ("Joe Poarch", "Joe Poarch", (), ("", ""), False),
+])
+def test_peel_bookkeepers_additions(display, name, numbers, care, estate):
+    from services.matching.conventions import peel
+    p = peel(display)
+    assert (p.name, p.numbers, p.care, p.estate) == (name, numbers, care, estate)
