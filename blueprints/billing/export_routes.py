@@ -7,7 +7,7 @@ from datetime import date
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from access import EVERYONE_LOGGED_IN, roles
+from access import EVERYONE_LOGGED_IN, MANAGERS, roles
 from blueprints.billing import bp
 from extensions import db
 from htmx_responses import is_fragment_request, render_page
@@ -37,7 +37,7 @@ def _progress_response(batch, message: str | None = None, level: str = "info"):
 
 
 @bp.route("/batches/<int:batch_id>/export", methods=["POST"])
-@roles(EVERYONE_LOGGED_IN)
+@roles(MANAGERS)  # the README's role table: export is read-only for Agency Users
 def export_batch(batch_id: int):
     batch = _batch_or_404(batch_id)
     chosen = [int(v) for v in request.form.getlist("invoice") if v.isdigit()]
@@ -70,7 +70,7 @@ def export_progress(batch_id: int):
 
 
 @bp.route("/invoices/<int:invoice_id>/export/retry", methods=["POST"])
-@roles(EVERYONE_LOGGED_IN)
+@roles(MANAGERS)
 def export_retry(invoice_id: int):
     invoice = batch_service.invoice_for(current_user, invoice_id)
     if invoice is None:
@@ -109,6 +109,12 @@ def export_log():
     users = db.session.scalars(db.select(User).order_by(User.name)).all()
     return render_page("billing/export_log.html", block="results", events=events, filters=filters,
                        actions=audit.ACTIONS, users=users)
+
+
+@bp.app_template_global("may_export")
+def may_export() -> bool:
+    """Whether the signed-in user gets the Export and Retry controls (the routes check it too)."""
+    return current_user.is_authenticated and current_user.role in MANAGERS
 
 
 @bp.app_template_global("export_view")
