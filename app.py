@@ -71,6 +71,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from services.sessions import enforce_limits
+
+    app.before_request(enforce_limits)
     app.before_request(enforce_access)
 
     @app.after_request

@@ -1,7 +1,7 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from access import EVERYONE_LOGGED_IN, public, roles
@@ -9,7 +9,7 @@ from blueprints.auth import bp
 from blueprints.auth.forms import LoginForm
 from extensions import db
 from models import User
-from services import login_throttle
+from services import login_throttle, sessions
 
 
 def _safe_next(target: str | None) -> str:
@@ -39,7 +39,7 @@ def login():
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if user and user.is_active and user.check_password(form.password.data):
             login_throttle.record_attempt(email, ip_address, succeeded=True)
-            login_user(user)
+            sessions.begin(user)
             return redirect(_safe_next(request.args.get("next")))
         login_throttle.record_attempt(email, ip_address, succeeded=False)
         flash("E-mail or password is not right.", "danger")
@@ -49,6 +49,6 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @roles(EVERYONE_LOGGED_IN)
 def logout():
-    logout_user()
+    sessions.end(current_user._get_current_object())
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
