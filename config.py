@@ -54,6 +54,7 @@ def defaults(instance_path: str) -> dict:
         # Login throttle: this many failures for one e-mail (or one address) in the window locks it.
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_ATTEMPT_RETENTION_SECONDS": 24 * 3600,  # older attempts are deleted at each sign-in
         "PAGE_SIZE": 25,
         # QuickBooks Online: "local" is the embedded sandbox; "sandbox"/"production" are Intuit's.
         "QBO_ENVIRONMENT": "local",

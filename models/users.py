@@ -102,6 +102,7 @@ class LoginAttempt(db.Model):
     __table_args__ = (
         Index("ix_login_attempts_email_at", "email", "at"),
         Index("ix_login_attempts_ip_at", "ip_address", "at"),
+        Index("ix_login_attempts_at", "at"),  # pruning old attempts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
