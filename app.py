@@ -7,6 +7,7 @@ import os
 from flask import Flask, render_template
 
 import config as config_module
+import converters
 from access import enforce_access
 from extensions import csrf, db, htmx, login_manager, migrate
 
@@ -17,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_config(app, test_config)
     register_logging(app)
     register_extensions(app)
+    converters.install(app)  # before the blueprints: their <int:> rules use the bounded converter
     register_blueprints(app)
     register_request_hooks(app)
     register_error_handlers(app)
@@ -87,6 +89,8 @@ def register_request_hooks(app: Flask) -> None:
 def register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
+    from converters import OutOfRange
+
     def page(code: int, title: str, message: str):
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
@@ -94,6 +98,11 @@ def register_error_handlers(app: Flask) -> None:
                                "Your role does not allow this page. Ask an Owner or Admin."))
     app.register_error_handler(404, lambda e: page(404, "Not found",
                                "There is nothing at this address."))
+    app.register_error_handler(400, lambda e: page(400, "Bad request", e.description
+                               if isinstance(e, OutOfRange) else "The request could not be understood."))
+    app.register_error_handler(413, lambda e: page(413, "File too large", (
+                               f"Requests are limited to {app.config['MAX_CONTENT_LENGTH'] // 2**20} MB; "
+                               "CSV imports to 5 MB. Nothing was saved.")))
     app.register_error_handler(CSRFError, lambda e: page(400, "Form expired",
                                "The form was too old or came from elsewhere. Reload the page and try again."))
     app.register_error_handler(500, lambda e: page(500, "Something went wrong",

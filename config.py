@@ -56,6 +56,8 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
         "LOGIN_ATTEMPT_RETENTION_SECONDS": 24 * 3600,  # older attempts are deleted at each sign-in
         "PAGE_SIZE": 25,
+        # Request bodies above this answer 413; CSV imports stop at 5 MB with their own message.
+        "MAX_CONTENT_LENGTH": 8 * 2**20,
         # QuickBooks Online: "local" is the embedded sandbox; "sandbox"/"production" are Intuit's.
         "QBO_ENVIRONMENT": "local",
         "QBO_SANDBOX_ENABLED": True,
