@@ -29,13 +29,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_config(app: Flask, test_config: dict | None) -> None:
-    os.makedirs(app.instance_path, exist_ok=True)
+    from services.instance_files import secure_dir, secure_sqlite_file
+
+    secure_dir(app.instance_path)  # 0700, its files 0600
     app.config.from_mapping(config_module.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config_module.from_environment())
     if test_config:
         app.config.update(test_config)
     config_module.ensure_generated_secrets(app.config, app.instance_path)
+    for key in ("SQLALCHEMY_DATABASE_URI", "QBO_SANDBOX_DATABASE"):
+        secure_sqlite_file(app.config.get(key))
 
 
 def register_logging(app: Flask) -> None:
