@@ -84,6 +84,14 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        from flask import request
+        from flask_login import current_user
+
+        response.headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
+        if request.endpoint != "static" and current_user.is_authenticated:
+            # Pages of a signed-in person stay out of shared and browser caches (back button after
+            # sign-out on a shared computer).
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
