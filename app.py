@@ -38,6 +38,8 @@ def register_config(app: Flask, test_config: dict | None) -> None:
     if test_config:
         app.config.update(test_config)
     config_module.ensure_generated_secrets(app.config, app.instance_path)
+    # the cookie's own expiry follows the session lifetime (services/sessions.py checks both limits)
+    app.config["PERMANENT_SESSION_LIFETIME"] = int(app.config["SESSION_LIFETIME_SECONDS"])
     for key in ("SQLALCHEMY_DATABASE_URI", "QBO_SANDBOX_DATABASE"):
         secure_sqlite_file(app.config.get(key))
 

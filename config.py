@@ -48,7 +48,6 @@ def defaults(instance_path: str) -> dict:
         # SESSION_IDLE_TIMEOUT_SECONDS without a request (services/sessions.py).
         "SESSION_LIFETIME_SECONDS": 12 * 3600,
         "SESSION_IDLE_TIMEOUT_SECONDS": 2 * 3600,
-        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "LOG_LEVEL": "INFO",
         "BASE_URL": "http://127.0.0.1:5000",
         # Login throttle: this many failures for one e-mail (or one address) in the window locks it.
@@ -103,7 +102,6 @@ def from_environment() -> dict:
 
 def ensure_generated_secrets(config, instance_path: str) -> None:
     """Secrets nobody configured are generated once into instance/ and reused after."""
-    config["PERMANENT_SESSION_LIFETIME"] = int(config["SESSION_LIFETIME_SECONDS"])
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_file(instance_path, "secret_key")
     if not config.get("TOKEN_ENCRYPTION_KEY"):
