@@ -106,11 +106,13 @@ class SandboxGuard:
 
     def _refusal(self, environ, viewer: str) -> Response:
         if viewer == "anonymous":
-            target = self.prefix + environ.get("PATH_INFO", "")
+            mounted_at = environ.get("SCRIPT_NAME", "")  # the app's own root + the prefix
+            app_root = mounted_at[:-len(self.prefix)] if mounted_at.endswith(self.prefix) else ""
+            target = mounted_at + environ.get("PATH_INFO", "")
             if environ.get("QUERY_STRING"):
                 target += "?" + environ["QUERY_STRING"]
             response = Response("Sign in first.", 302, mimetype="text/plain")
-            response.headers["Location"] = "/login?next=" + quote(target, safe="")
+            response.headers["Location"] = f"{app_root}/login?next=" + quote(target, safe="")
             return response
         return Response("Only an Owner or Admin of CareLedger may open the QuickBooks sandbox view.",
                         403, mimetype="text/plain")

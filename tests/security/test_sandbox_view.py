@@ -84,3 +84,15 @@ def test_a_foreign_host_name_is_refused_even_with_a_managers_cookie(mounted):
         assert response.status_code == 400, path
     assert client.get("/qbo-sandbox/.well-known/openid_configuration",
                       base_url=BASE_URL).status_code == 200
+
+
+def test_anonymous_is_sent_to_sign_in_and_comes_back(mounted):
+    client = mounted.test_client()
+    response = client.get("/qbo-sandbox/app/customers?q=a")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=%2Fqbo-sandbox%2Fapp%2Fcustomers%3Fq%3Da"
+    signed_in = AuthActions(client)
+    token = signed_in.csrf_token("/login")
+    back = client.post(response.headers["Location"], data={
+        "email": "owner@example.test", "password": "pw-owner", "csrf_token": token})
+    assert back.headers["Location"] == "/qbo-sandbox/app/customers?q=a"
