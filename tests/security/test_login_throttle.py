@@ -1,5 +1,5 @@
 """Finding 3: the sign-in throttle holds under a burst. Forty browsers post at once against a live
-threaded server; no more passwords are tested than the limit allows, and the right password in the
+threaded server; no more wrong passwords are tested than the limit allows, and the right password in the
 burst does not get in once the limit is spent. Unknown e-mails cost a password hash too."""
 from __future__ import annotations
 
@@ -77,8 +77,11 @@ def test_forty_parallel_tries_test_at_most_the_limit_and_the_right_one_stays_out
         browser.close()
 
     assert all(status in (200, 302, 429) for status in statuses), statuses
-    assert len(checked_passwords) <= limit, f"{len(checked_passwords)} passwords tested"
-    assert statuses.count(429) >= BURST - limit
+    # The limit counts failures: a right password that signs in is not one, so it may be tested
+    # besides `limit` wrong guesses (and then the attacker needed no guessing).
+    wrong = [p for p in checked_passwords if p != "pw-owner"]
+    assert len(wrong) <= limit, f"{len(wrong)} wrong passwords tested: {checked_passwords}"
+    assert statuses.count(429) >= BURST - limit - 1
     # whatever the interleaving, the lock now holds for the right password too
     browser, token = _signed_out_browser(live_app)
     late = browser.post("/login", data={"email": email, "password": "pw-owner", "csrf_token": token})
