@@ -20,11 +20,12 @@ from sqlalchemy import delete, update
 from extensions import db
 from models.qbo import CONNECTION_ID, ConnectionStatus, QboConnection, QboOAuthState
 from models.users import User
-from qbo.client import QboClient, StaticTokens
+from qbo.client import QboClient
 from qbo.errors import QboError, ReconnectRequired
 from qbo.oauth import TokenSet
 from qbo.settings import ENVIRONMENT_LABELS, ConfigurationError
 from services import qbo_crypto, qbo_runtime
+from services.qbo_realm_check import RealmNotVerified, verified_company_name
 from services.qbo_messages import plain_error
 from services.qbo_tokens import StoredTokens, read_row
 
@@ -112,9 +113,10 @@ def begin_connect(user: User, session: MutableMapping, mode: str = "page") -> st
 
 
 def _consume_state(state: str, session: MutableMapping, user: User) -> QboOAuthState:
-    expected = session.pop(SESSION_STATE, None)
+    expected = session.get(SESSION_STATE)
     if not state or not expected or not hmac.compare_digest(str(state), str(expected)):
-        raise StateRefused(REFUSED_STATE)
+        raise StateRefused(REFUSED_STATE)  # a junk callback leaves the attempt in progress alone
+    session.pop(SESSION_STATE, None)
     row = db.session.query(QboOAuthState).filter_by(state_hash=_hash(state)).one_or_none()
     if row is None or row.user_id != user.id or row.created_at < _now() - STATE_TTL:
         raise StateRefused(REFUSED_STATE)
@@ -126,15 +128,6 @@ def _consume_state(state: str, session: MutableMapping, user: User) -> QboOAuthS
         raise StateRefused(REFUSED_STATE)
     db.session.refresh(row)
     return row
-
-
-def _company_name(tokens: TokenSet, realm_id: str) -> str:
-    rt = qbo_runtime.runtime()
-    client = QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=realm_id,
-                       tokens=StaticTokens(tokens.access_token),
-                       minor_version=rt.settings.minor_version, retry=rt.retry)
-    info = client.company_info()
-    return str(info.get("CompanyName") or info.get("LegalName") or "")
 
 
 def handle_callback(args: MutableMapping, session: MutableMapping, user: User) -> CallbackResult:
@@ -165,11 +158,11 @@ def handle_callback(args: MutableMapping, session: MutableMapping, user: User) -
         log.warning("QuickBooks code exchange failed: %s", type(exc).__name__)
         return CallbackResult("failed", "QuickBooks did not accept the sign-in: "
                               f"{plain_error(exc)} Nothing was changed; try again.", mode)
-    try:
-        company = _company_name(tokens, realm_id)
-    except QboError as exc:  # connected all the same; the name shows up on the next status check
-        log.warning("Could not read CompanyInfo after connecting: %s", type(exc).__name__)
-        company = ""
+    try:  # before anything is switched or revoked: is realm_id really this grant's company?
+        company = verified_company_name(tokens, realm_id)
+    except RealmNotVerified as refused:
+        log.warning("QuickBooks callback refused: realm %s not verified for the new grant", realm_id)
+        return CallbackResult("refused", str(refused), mode)
 
     conn = get_connection(create=True)
     if conn.realm_id and conn.realm_id != realm_id:

@@ -1,31 +1,16 @@
-from datetime import date
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
 from blueprints.billing import bp
 from blueprints.billing.forms import FinalizeForm, InvoiceUploadForm
+from converters import date_arg as _date_arg, int_arg as _int_arg, page_arg
 from extensions import db
 from htmx_responses import render_page
 from models import BatchStatus
 from services import batches as batch_service
 from services.offices import visible_offices
 from services.pagination import paginate
-
-
-def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 def _batch_list(status: BatchStatus, template: str, endpoint: str):
@@ -35,7 +20,7 @@ def _batch_list(status: BatchStatus, template: str, endpoint: str):
         office_id = None
     date_from, date_to = _date_arg("from"), _date_arg("to")
     statement = batch_service.batch_rows_statement(current_user, status, office_id, date_from, date_to)
-    page = paginate(statement, _int_arg("page") or 1, current_app.config.get("PAGE_SIZE", 25),
+    page = paginate(statement, page_arg(), current_app.config.get("PAGE_SIZE", 25),
                     scalars=False)
     rows = batch_service.to_batch_rows(page.items)
     filters = {"office": office_id or "", "from": date_from.isoformat() if date_from else "",

@@ -5,18 +5,12 @@ from wtforms.fields.choices import SelectChoice
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
 from blueprints.clients import bp
 from blueprints.clients.forms import ClientForm, CsvUploadForm
+from converters import int_arg as _int_arg, page_arg
 from extensions import db
 from htmx_responses import render_page
 from services import clients as client_service
 from services.offices import visible_offices
 from services.pagination import paginate
-
-
-def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 @bp.route("")
@@ -31,7 +25,7 @@ def index():
         status = "active"
     q = request.args.get("q", "").strip()[:100]
     statement = client_service.clients_query(current_user, office_id=office_id, q=q, status=status)
-    page = paginate(statement, _int_arg("page") or 1, current_app.config.get("PAGE_SIZE", 25))
+    page = paginate(statement, page_arg(), current_app.config.get("PAGE_SIZE", 25))
     filters = {"office": office_id or "", "q": q, "status": status}
 
     def page_url(number: int) -> str:
