@@ -7,6 +7,7 @@ import os
 from flask import Flask, render_template
 
 import config as config_module
+import converters
 from access import enforce_access
 from extensions import csrf, db, htmx, login_manager, migrate
 
@@ -19,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_finalized_batch_lock(app)
+    converters.install(app)  # before the blueprints: their <int:> rules use the bounded converter
     register_blueprints(app)
     register_request_hooks(app)
     register_error_handlers(app)
@@ -30,13 +32,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_config(app: Flask, test_config: dict | None) -> None:
-    os.makedirs(app.instance_path, exist_ok=True)
+    from services.instance_files import secure_dir, secure_sqlite_file
+
+    secure_dir(app.instance_path)  # 0700, its files 0600
     app.config.from_mapping(config_module.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config_module.from_environment())
     if test_config:
         app.config.update(test_config)
     config_module.ensure_generated_secrets(app.config, app.instance_path)
+    # the cookie's own expiry follows the session lifetime (services/agency/sessions.py checks both limits)
+    app.config["PERMANENT_SESSION_LIFETIME"] = int(app.config["SESSION_LIFETIME_SECONDS"])
+    for key in ("SQLALCHEMY_DATABASE_URI", "QBO_SANDBOX_DATABASE"):
+        secure_sqlite_file(app.config.get(key))
 
 
 def register_logging(app: Flask) -> None:
@@ -81,10 +89,21 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from services.agency.sessions import enforce_limits
+
+    app.before_request(enforce_limits)
     app.before_request(enforce_access)
 
     @app.after_request
     def security_headers(response):
+        from flask import request
+        from flask_login import current_user
+
+        response.headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
+        if request.endpoint != "static" and current_user.is_authenticated:
+            # Pages of a signed-in person stay out of shared and browser caches (back button after
+            # sign-out on a shared computer).
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -94,6 +113,8 @@ def register_request_hooks(app: Flask) -> None:
 def register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
+    from converters import OutOfRange
+
     def page(code: int, title: str, message: str):
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
@@ -101,6 +122,11 @@ def register_error_handlers(app: Flask) -> None:
                                "Your role does not allow this page. Ask an Owner or Admin."))
     app.register_error_handler(404, lambda e: page(404, "Not found",
                                "There is nothing at this address."))
+    app.register_error_handler(400, lambda e: page(400, "Bad request", e.description
+                               if isinstance(e, OutOfRange) else "The request could not be understood."))
+    app.register_error_handler(413, lambda e: page(413, "File too large", (
+                               f"Requests are limited to {app.config['MAX_CONTENT_LENGTH'] // 2**20} MB; "
+                               "CSV imports to 5 MB. Nothing was saved.")))
     app.register_error_handler(CSRFError, lambda e: page(400, "Form expired",
                                "The form was too old or came from elsewhere. Reload the page and try again."))
     app.register_error_handler(500, lambda e: page(500, "Something went wrong",

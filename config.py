@@ -28,9 +28,12 @@ ENV_KEYS = {
     "CARELEDGER_BASE_URL": "BASE_URL",
     "LOG_LEVEL": "LOG_LEVEL",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "SESSION_LIFETIME_SECONDS": "SESSION_LIFETIME_SECONDS",
+    "SESSION_IDLE_TIMEOUT_SECONDS": "SESSION_IDLE_TIMEOUT_SECONDS",
 }
 
 BOOLEAN_KEYS = {"QBO_SANDBOX_ENABLED", "QBO_SANDBOX_KNOBS_HTTP", "SESSION_COOKIE_SECURE"}
+INTEGER_KEYS = {"SESSION_LIFETIME_SECONDS", "SESSION_IDLE_TIMEOUT_SECONDS"}
 
 
 def defaults(instance_path: str) -> dict:
@@ -41,12 +44,23 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # A sign-in lasts at most SESSION_LIFETIME_SECONDS, and ends sooner after
+        # SESSION_IDLE_TIMEOUT_SECONDS without a request (services/agency/sessions.py).
+        "SESSION_LIFETIME_SECONDS": 12 * 3600,
+        "SESSION_IDLE_TIMEOUT_SECONDS": 2 * 3600,
         "LOG_LEVEL": "INFO",
         "BASE_URL": "http://127.0.0.1:5000",
         # Login throttle: this many failures for one e-mail (or one address) in the window locks it.
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_ATTEMPT_RETENTION_SECONDS": 24 * 3600,  # older attempts are deleted at each sign-in
         "PAGE_SIZE": 25,
+        # Scripts and styles only from this site's own files: no inline script, handler or style.
+        "CONTENT_SECURITY_POLICY": ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                                    "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+                                    "frame-ancestors 'self'"),
+        # Request bodies above this answer 413; CSV imports stop at 5 MB with their own message.
+        "MAX_CONTENT_LENGTH": 8 * 2**20,
         # QuickBooks Online: "local" is the embedded sandbox; "sandbox"/"production" are Intuit's.
         "QBO_ENVIRONMENT": "local",
         "QBO_SANDBOX_ENABLED": True,
@@ -57,7 +71,6 @@ def defaults(instance_path: str) -> dict:
         "QBO_READ_TIMEOUT": 30.0,
         "QBO_SANDBOX_KNOBS_HTTP": False,  # the sandbox's fault knobs over HTTP (local experiments only)
         "QBO_SANDBOX_TAX_MODE": "us-manual",  # the demo company's sales tax: us-manual | us-ast | ca
-        "QBO_SANDBOX_WEB_VIEW_GATE": None,  # environ -> bool for /qbo-sandbox/app (None: Owners/Admins)
         # The QuickBooks client's own retries (pages, CLI; the exporter decides its own).
         "QBO_RETRY_MAX_ATTEMPTS": 4,
         "QBO_RETRY_BASE_DELAY": 0.5,
@@ -103,7 +116,12 @@ def from_environment() -> dict:
     for env_name, key in ENV_KEYS.items():
         if env_name in os.environ:
             raw = os.environ[env_name]
-            values[key] = raw.lower() in ("1", "true", "yes", "on") if key in BOOLEAN_KEYS else raw
+            if key in BOOLEAN_KEYS:
+                values[key] = raw.lower() in ("1", "true", "yes", "on")
+            elif key in INTEGER_KEYS:
+                values[key] = int(raw)
+            else:
+                values[key] = raw
     url = values.get("SQLALCHEMY_DATABASE_URI", "")
     if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy wants the full dialect name
         values["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgres://"):]

@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20,
                                             values_callable=lambda e: [m.value for m in e]))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Every session cookie names the generation it began in; bumping it (sign-out, password
+    # change, deactivation, reactivation) makes every earlier cookie of this account worthless.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     offices: Mapped[list[Office]] = relationship(secondary=user_offices, order_by="Office.name")
@@ -50,21 +53,26 @@ class User(UserMixin, db.Model):
         return self.is_active_account
 
     def get_id(self) -> str:
-        """What the session cookie remembers: the id plus a fingerprint of the password hash, so a
-        password change signs out every other session of this account."""
-        return f"{self.id}:{self._password_fingerprint()}"
+        """What the session cookie remembers: the id, the session generation, and a fingerprint of
+        the password hash (so even a password set outside services/agency/users.py ends old sessions)."""
+        return f"{self.id}:{self.session_generation}:{self._password_fingerprint()}"
 
     @classmethod
     def from_session_id(cls, session_id: str) -> User | None:
-        """The signed-in user for a session, or None when the account was deactivated or its
-        password changed since the session began."""
-        user_id, _, fingerprint = session_id.partition(":")
-        if not user_id.isdigit():
+        """The signed-in user for a session, or None when the account was deactivated, signed out,
+        reactivated or had its password changed since the session began."""
+        user_id, generation, fingerprint = (session_id.split(":") + ["", ""])[:3]
+        if not (user_id.isdigit() and generation.isdigit()) or len(user_id) > 18:
             return None
         user = db.session.get(cls, int(user_id))
-        if user is None or not user.is_active or fingerprint != user._password_fingerprint():
+        if user is None or not user.is_active or int(generation) != user.session_generation \
+                or fingerprint != user._password_fingerprint():
             return None
         return user
+
+    def end_sessions(self) -> None:
+        """Sign this account out everywhere: every cookie issued so far stops working."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def _password_fingerprint(self) -> str:
         import hashlib
@@ -73,6 +81,8 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        if self.id is not None:
+            self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -92,6 +102,7 @@ class LoginAttempt(db.Model):
     __table_args__ = (
         Index("ix_login_attempts_email_at", "email", "at"),
         Index("ix_login_attempts_ip_at", "ip_address", "at"),
+        Index("ix_login_attempts_at", "at"),  # pruning old attempts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -34,6 +34,7 @@ class TokenSet:
     access_expires_at: datetime
     refresh_expires_at: datetime | None
     refresh_hard_expires_at: datetime | None = None
+    id_token: str | None = field(default=None, repr=False)  # with the openid scope; never stored
 
     @classmethod
     def from_response(cls, token: dict, now: datetime | None = None) -> "TokenSet":
@@ -51,6 +52,7 @@ class TokenSet:
             access_expires_at=after("expires_in") or now + timedelta(hours=1),
             refresh_expires_at=after("x_refresh_token_expires_in"),
             refresh_hard_expires_at=after("x_refresh_token_hard_expires_in"),
+            id_token=str(token["id_token"]) if token.get("id_token") else None,
         )
 
 

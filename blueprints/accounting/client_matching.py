@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+import converters
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
 from blueprints.accounting.blueprint import bp
 from extensions import db
@@ -34,12 +35,12 @@ def _realm() -> str | None:
 
 
 def _filters(source) -> dict:
-    office = source.get("office", type=int)
+    office = source.get("office", type=converters.bounded_int)
     state = source.get("state", "all")
     return {"office": office, "q": (source.get("q") or "").strip()[:100],
             "state": state if state in cm.FILTERS else "all",
-            "page": max(1, source.get("page", 1, type=int) or 1),
-            "ppage": max(1, source.get("ppage", 1, type=int) or 1)}   # "Clients under payers" page
+            "page": max(1, source.get("page", 1, type=converters.bounded_page) or 1),
+            "ppage": max(1, source.get("ppage", 1, type=converters.bounded_page) or 1)}   # "Clients under payers" page
 
 
 def _page(messages=None, status: int = 200):
@@ -189,7 +190,7 @@ def client_matching_save():
     messages = []
     creations = []
     for kind in (ProposalKind.CLIENT, ProposalKind.PAYER):
-        ids = [int(v) for v in request.form.getlist(f"row_{kind.value}") if v.isdigit()]
+        ids = converters.ids(request.form.getlist(f"row_{kind.value}"))
         choices = [cm.Choice(i, request.form.get(f"customer_{kind.value}_{i}", ""),
                              request.form.get(f"create_{kind.value}_{i}") == "on") for i in ids]
         result = cm.save_choices(realm, kind, choices, current_user.id)
@@ -221,9 +222,10 @@ def _save_pairs(realm: str) -> cm.SaveResult:
     choices = []
     for value in request.form.getlist("row_pair"):
         client_id, _, payer_id = value.partition("_")
-        if not (client_id.isdigit() and payer_id.isdigit()):
+        pair = converters.ids([client_id, payer_id])
+        if len(pair) != 2:
             continue
-        choices.append(cm.PairChoice(int(client_id), int(payer_id),
+        choices.append(cm.PairChoice(pair[0], pair[1],
                                      request.form.get(f"customer_pair_{value}", ""),
                                      request.form.get(f"create_pair_{value}") == "on"))
     if not choices:

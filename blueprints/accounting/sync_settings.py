@@ -16,6 +16,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+import converters
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
 from blueprints.accounting.blueprint import bp
 from extensions import db
@@ -52,8 +53,8 @@ def _sample_description(fields: list[str]) -> str:
 
 def _form_input() -> svc.SettingsInput:
     form = request.form
-    office_ids = [int(key.split("_")[-1]) for key in form
-                  if key.startswith(("office_class_", "office_department_")) and key.split("_")[-1].isdigit()]
+    office_ids = converters.ids(key.split("_")[-1] for key in form
+                                if key.startswith(("office_class_", "office_department_")))
     return svc.SettingsInput(
         items={key[len("item:"):]: form.get(key, "").strip() for key in form if key.startswith("item:")},
         doc_number_source=form.get("doc_number_source", "agency"),

@@ -1,14 +1,11 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from access import EVERYONE_LOGGED_IN, public, roles
 from blueprints.auth.forms import LoginForm
-from extensions import db
-from models import User
-from services.agency import login_throttle
+from services.agency import sessions, sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -27,21 +24,14 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        ip_address = request.remote_addr or "unknown"
-        window = current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
-        wait = login_throttle.seconds_until_allowed(email, ip_address, current_app.config["LOGIN_MAX_FAILURES"],
-                                                    window)
-        if wait:
-            minutes = max(1, round(wait / 60))
+        outcome = sign_in.attempt(form.email.data, form.password.data, request.remote_addr or "unknown")
+        if outcome.wait_seconds:
+            minutes = max(1, round(outcome.wait_seconds / 60))
             flash(f"Too many failed sign-ins. Try again in about {minutes} minute(s).", "danger")
             return render_template("auth/login.html", form=form), 429
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user and user.is_active and user.check_password(form.password.data):
-            login_throttle.record_attempt(email, ip_address, succeeded=True, window_seconds=window)
-            login_user(user)
+        if outcome.user is not None:
+            sessions.begin(outcome.user)
             return redirect(_safe_next(request.args.get("next")))
-        login_throttle.record_attempt(email, ip_address, succeeded=False, window_seconds=window)
         flash("E-mail or password is not right.", "danger")
     return render_template("auth/login.html", form=form)
 
@@ -49,6 +39,6 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @roles(EVERYONE_LOGGED_IN)
 def logout():
-    logout_user()
+    sessions.end(current_user._get_current_object())
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

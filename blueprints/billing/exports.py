@@ -2,12 +2,11 @@
 and the export audit log. The work itself runs in the background exporter (services/export)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from access import EVERYONE_LOGGED_IN, roles
+import converters
+from access import EVERYONE_LOGGED_IN, MANAGERS, roles
 from blueprints.billing.blueprint import bp
 from extensions import db
 from htmx import is_fragment_request, render_page, vary
@@ -34,10 +33,10 @@ def _progress_response(batch, message: str | None = None, level: str = "info"):
 
 
 @bp.route("/batches/<int:batch_id>/export", methods=["POST"])
-@roles(EVERYONE_LOGGED_IN)
+@roles(MANAGERS)  # the README's role table: export is read-only for Agency Users
 def export_batch(batch_id: int):
     batch = _batch_or_404(batch_id)
-    chosen = [int(v) for v in request.form.getlist("invoice") if v.isdigit()]
+    chosen = converters.ids(request.form.getlist("invoice"))
     message, level = None, "info"
     if not chosen:
         message, level = "Tick at least one invoice to export.", "warning"
@@ -67,7 +66,7 @@ def export_progress(batch_id: int):
 
 
 @bp.route("/invoices/<int:invoice_id>/export/retry", methods=["POST"])
-@roles(EVERYONE_LOGGED_IN)
+@roles(MANAGERS)
 def export_retry(invoice_id: int):
     invoice = batch_service.invoice_for(current_user, invoice_id)
     if invoice is None:
@@ -84,26 +83,24 @@ def export_retry(invoice_id: int):
     return redirect(url_for("billing.batch", batch_id=batch.id), 303)
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.route("/exports")
 @roles(EVERYONE_LOGGED_IN)
 def export_log():
-    user_id = request.args.get("user", "")
     filters = {"from": request.args.get("from", ""), "to": request.args.get("to", ""),
                "action": request.args.get("action", "") if request.args.get("action") in audit.ACTIONS else "",
                "invoice": request.args.get("invoice", "").strip()[:30],
-               "user": int(user_id) if user_id.isdigit() else ""}
+               "user": converters.int_arg("user") or ""}
     flt = audit.AuditFilter(office_ids=visible_office_ids(current_user), action=filters["action"] or None,
                             invoice_number=filters["invoice"] or None, user_id=filters["user"] or None,
-                            date_from=_date_arg("from"), date_to=_date_arg("to"))
+                            date_from=converters.date_arg("from"), date_to=converters.date_arg("to"))
     events = audit.events(flt, limit=500)
     users = db.session.scalars(db.select(User).order_by(User.name)).all()
     return render_page("billing/export_log.html", block="results", events=events, filters=filters,
                        actions=audit.ACTIONS, users=users)
 
+
+@bp.app_template_global("may_export")
+def may_export() -> bool:
+    """Whether the signed-in user gets the Export and Retry controls (the routes check it too;
+    it reads only the signed-in user, no query)."""
+    return current_user.is_authenticated and current_user.role in MANAGERS

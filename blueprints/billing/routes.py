@@ -1,11 +1,10 @@
-from datetime import date
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
 from blueprints.billing.blueprint import bp
 from blueprints.billing.forms import FinalizeForm, InvoiceUploadForm
+from converters import date_arg as _date_arg, int_arg as _int_arg, page_arg
 from extensions import db
 from htmx import render_page
 from services.export import status as export_status
@@ -15,20 +14,6 @@ from services.agency.offices import visible_offices
 from services.pagination import paginate
 
 
-def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _batch_list(status: BatchStatus, template: str, endpoint: str):
     offices = visible_offices(current_user)
     office_id = _int_arg("office")
@@ -36,7 +21,7 @@ def _batch_list(status: BatchStatus, template: str, endpoint: str):
         office_id = None
     date_from, date_to = _date_arg("from"), _date_arg("to")
     statement = batch_service.batch_rows_statement(current_user, status, office_id, date_from, date_to)
-    page = paginate(statement, _int_arg("page") or 1, current_app.config["PAGE_SIZE"],
+    page = paginate(statement, page_arg(), current_app.config["PAGE_SIZE"],
                     scalars=False)
     rows = batch_service.to_batch_rows(page.items)
     filters = {"office": office_id or "", "from": date_from.isoformat() if date_from else "",

@@ -4,6 +4,7 @@ from wtforms.fields.choices import SelectChoice
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
 from blueprints.clients.forms import ClientForm, CsvUploadForm
+from converters import int_arg as _int_arg, page_arg
 from extensions import db
 from htmx import render_page
 from services.agency import clients as client_service
@@ -11,13 +12,6 @@ from services.agency.offices import visible_offices
 from services.pagination import paginate
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
-
-
-def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 @bp.route("")
@@ -32,7 +26,7 @@ def index():
         status = "active"
     q = request.args.get("q", "").strip()[:100]
     statement = client_service.clients_query(current_user, office_id=office_id, q=q, status=status)
-    page = paginate(statement, _int_arg("page") or 1, current_app.config["PAGE_SIZE"])
+    page = paginate(statement, page_arg(), current_app.config["PAGE_SIZE"])
     filters = {"office": office_id or "", "q": q, "status": status}
 
     def page_url(number: int) -> str:

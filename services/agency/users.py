@@ -95,11 +95,13 @@ def deactivate_user(actor: User, user: User) -> None:
     if user.role == Role.OWNER and user.is_active_account and _active_owner_count(excluding=user) == 0:
         raise UserRuleError("This is the last active Owner and cannot be deactivated.")
     user.is_active_account = False
+    user.end_sessions()
     db.session.flush()
 
 
 def activate_user(user: User) -> None:
     user.is_active_account = True
+    user.end_sessions()  # cookies from before the deactivation stay dead
     db.session.flush()
 
 

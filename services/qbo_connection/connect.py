@@ -16,7 +16,6 @@ from sqlalchemy import delete, update
 from extensions import db
 from models.qbo import ConnectionStatus, QboConnection, QboOAuthState
 from models.users import User
-from qbo.client import QboClient, StaticTokens
 from qbo.errors import QboError
 from qbo.oauth import TokenSet
 from qbo.settings import ConfigurationError
@@ -24,6 +23,7 @@ from services.qbo_connection import crypto as qbo_crypto
 from services.qbo_connection import runtime as qbo_runtime
 from services.qbo_connection.client import get_connection
 from services.qbo_connection.messages import plain_error
+from services.qbo_connection.realm_check import RealmNotVerified, verified_company_name
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +84,10 @@ def begin_connect(user: User, session: MutableMapping, mode: str = "page") -> st
 
 
 def _consume_state(state: str, session: MutableMapping, user: User) -> QboOAuthState:
-    expected = session.pop(SESSION_STATE, None)
+    expected = session.get(SESSION_STATE)
     if not state or not expected or not hmac.compare_digest(str(state), str(expected)):
-        raise StateRefused(REFUSED_STATE)
+        raise StateRefused(REFUSED_STATE)  # a junk callback leaves the attempt in progress alone
+    session.pop(SESSION_STATE, None)
     row = db.session.query(QboOAuthState).filter_by(state_hash=_hash(state)).one_or_none()
     if row is None or row.user_id != user.id or row.created_at < _now() - STATE_TTL:
         raise StateRefused(REFUSED_STATE)
@@ -98,15 +99,6 @@ def _consume_state(state: str, session: MutableMapping, user: User) -> QboOAuthS
         raise StateRefused(REFUSED_STATE)
     db.session.refresh(row)
     return row
-
-
-def _company_name(tokens: TokenSet, realm_id: str) -> str:
-    rt = qbo_runtime.runtime()
-    client = QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=realm_id,
-                       tokens=StaticTokens(tokens.access_token),
-                       minor_version=rt.settings.minor_version, retry=rt.retry)
-    info = client.company_info()
-    return str(info.get("CompanyName") or info.get("LegalName") or "")
 
 
 def handle_callback(args: MutableMapping, session: MutableMapping, user: User) -> CallbackResult:
@@ -137,11 +129,11 @@ def handle_callback(args: MutableMapping, session: MutableMapping, user: User) -
         log.warning("QuickBooks code exchange failed: %s", type(exc).__name__)
         return CallbackResult("failed", "QuickBooks did not accept the sign-in: "
                               f"{plain_error(exc)} Nothing was changed; try again.", mode)
-    try:
-        company = _company_name(tokens, realm_id)
-    except QboError as exc:  # connected all the same; the name shows up on the next status check
-        log.warning("Could not read CompanyInfo after connecting: %s", type(exc).__name__)
-        company = ""
+    try:  # before anything is switched or revoked: is realm_id really this grant's company?
+        company = verified_company_name(tokens, realm_id)
+    except RealmNotVerified as refused:
+        log.warning("QuickBooks callback refused: realm %s not verified for the new grant", realm_id)
+        return CallbackResult("refused", str(refused), mode)
 
     conn = get_connection(create=True)
     if conn.realm_id and conn.realm_id != realm_id:

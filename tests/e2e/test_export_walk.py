@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 from demo_data.logins import DEMO_LOGINS
 from tests.e2e.conftest import sign_in
 from tests.fixtures.sandbox import doc_numbers
@@ -81,8 +80,10 @@ def test_billing_walk_exports_ticked_invoices_once(page, browser, live_app):
     page.click("#export-button")
     page.wait_for_selector("#export-progress[data-running='true'], #export-progress[data-running='false'] .progress")
     # The icons appear in place as the background export finishes; polling then stops.
-    page.wait_for_function(f"document.querySelectorAll('a.qb-link').length === {len(numbers)}",
-                           timeout=60_000)
+    # (a locator wait, not wait_for_function: the CSP forbids the string evaluation it polls with)
+    from playwright.sync_api import expect
+
+    expect(page.locator("a.qb-link")).to_have_count(len(numbers), timeout=60_000)
     page.wait_for_selector("#export-progress[data-running='false']", timeout=15_000)
     assert page.locator("input.export-pick").count() == 0
     assert sorted(n for n in _qbo_doc_numbers(live_app, realm)) == sorted(numbers)

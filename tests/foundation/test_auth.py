@@ -41,8 +41,6 @@ def test_throttle_expires_after_window(app, client, auth, make_user, db):
         attempt.at = attempt.at - timedelta(seconds=app.config["LOGIN_FAILURE_WINDOW_SECONDS"] + 5)
     db.session.commit()
     assert auth.login(user.email, "pw-owner").status_code == 302
-    # The expired failures were deleted when the new attempt was recorded: the table does not grow.
-    assert [a.succeeded for a in db.session.query(LoginAttempt)] == [True]
 
 
 def test_next_parameter_cannot_redirect_off_site(client, auth, make_user):
