@@ -19,6 +19,9 @@ Config keys (all optional):
   DELETED_NAME_SUFFIX     inactive names get " (deleted)" as in QBO (default False: what the
                           app's tests expect; `python -m qbo_sandbox` turns it on)
   UNKNOWN_RESPONSE_FIELDS add fields no client knows to every entity answered (default False)
+  WEBHOOK_ENABLED, WEBHOOK_URLS, WEBHOOK_VERIFIER_TOKEN, WEBHOOK_CONTENT_TYPE, WEBHOOK_FORMAT,
+  WEBHOOK_TIME_COMPRESSION, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_BACKGROUND, WEBHOOK_ENTITIES
+                          the webhook emitter (qbo_sandbox/webhooks; off by default)
   TAX_MODE                tax mode of companies made on start: us-ast, us-manual (default), ca
   ACCESS_TOKEN_LIFETIME / REFRESH_TOKEN_LIFETIME / AUTH_CODE_LIFETIME  read by the OAuth half
 """
@@ -63,6 +66,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["qbo_sandbox.knobs"] = Knobs(app)
     app.extensions["qbo_sandbox.throttle"] = Throttle()
     app.extensions["qbo_sandbox.usage"] = Usage()
+    from qbo_sandbox import webhooks
+    webhooks.init_app(app)
 
     from qbo_sandbox.hosts import check_host
     app.before_request(check_host)
