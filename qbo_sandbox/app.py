@@ -74,9 +74,11 @@ def create_app(config: dict | None = None) -> Flask:
     from qbo_sandbox.accounting.views import bp as api_bp
     app.register_blueprint(api_bp)
     if app.config["KNOBS_HTTP_ENABLED"]:
+        from qbo_sandbox.control import webhook_views  # noqa: F401  (adds its routes to bp)
         from qbo_sandbox.control.views import bp as control_bp
         app.register_blueprint(control_bp)
     if app.config["WEB_VIEW_ENABLED"]:
+        from qbo_sandbox.demo import actions  # noqa: F401  (adds the buttons' routes to bp)
         from qbo_sandbox.demo.web import bp as web_bp
         app.register_blueprint(web_bp)
 
