@@ -12,9 +12,9 @@ Registered on the control blueprint, so the JSON-only rule of `control/views.py`
 """
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 
-from qbo_sandbox import webhooks
+from qbo_sandbox import jsonutil, webhooks
 from qbo_sandbox.accounting import bookkeeping, faults
 from qbo_sandbox.accounting.company import ensure_company
 from qbo_sandbox.accounting.context import Ctx
@@ -77,4 +77,4 @@ def merge_customers():
     except faults.QboFault as fault:
         return jsonify({"Fault": fault.fault_json()}), fault.status
     webhooks.publish(current_app, realm_id, ctx.changes, ctx.now)
-    return jsonify({"Customer": survivor})
+    return Response(jsonutil.dumps({"Customer": survivor}), mimetype="application/json")  # QBO's numbers
