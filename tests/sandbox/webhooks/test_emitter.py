@@ -186,3 +186,18 @@ def test_nothing_is_sent_when_off_or_for_entities_not_subscribed(app, api, emitt
     emitter.configure(enabled=False, entities=None)
     api.create("Customer", {"DisplayName": "Off, Client"})
     assert emitter.flush() == [] and endpoint.deliveries == []
+
+
+def test_batch_items_send_their_events_and_a_failed_item_sends_none(api, setup, emitter, endpoint):
+    invoice = api.create("Invoice", invoice_body(setup))
+    emitter.flush()
+    body = {"BatchItemRequest": [
+        {"bId": "1", "operation": "create", "Customer": {"DisplayName": "Batch, Client"}},
+        {"bId": "2", "operation": "create", "Customer": {"DisplayName": "Batch, Client"}},  # 6240
+        {"bId": "3", "operation": "update", "optionsData": "void",
+         "Invoice": {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"]}}]}
+    answers = api.ok(api.post("batch", body))["BatchItemResponse"]
+    assert "Fault" in answers[1]
+    emitter.flush()
+    types = [e["type"] for e in endpoint.deliveries[-1].json]
+    assert types.count("qbo.customer.created.v1") == 1 and "qbo.invoice.void.v1" in types
