@@ -3,7 +3,11 @@
 Real HTTP on a socket: the sandbox runs as `python -m qbo_sandbox` (werkzeug's threaded server) in
 its own process; a few client threads here; knobs off (no latency, no faults, throttle off); a
 company with 10,000 customers (every tenth inactive).
+Then the cost of one CDC poll (what CareLedger's poller pays, issue 15): a company with 10,000
+invoices of which 1 % changed since the watermark (paid in full, paid in part, voided, deleted),
+one `GET /cdc?entities=Invoice,Payment,Customer` over a socket: time, rows, bytes, reads metered.
 Usage: .venv/bin/python bench/sandbox_bench.py [--customers 10000] [--threads 4] [--seconds 8]
+       [--cdc-invoices 10000] [--cdc-changed-pct 1] [--cdc-only]
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from qbo_sandbox.accounting.ops import create  # noqa: E402
 from qbo_sandbox.accounting.schema import SPECS  # noqa: E402
 
 REALM = "9341453172471531"
+CDC_REALM = "9341453172479999"
 
 
 def _active_id(k: int) -> str:
@@ -127,12 +132,90 @@ def http_load(base, token, item_id, threads, seconds):
               f"p95 {pct(values, 95) * 1000:6.1f} ms")
 
 
+def seed_invoices(app, invoices: int, changed_pct: float) -> int:
+    """`invoices` invoices two days old over 200 customers, then `changed_pct` % of them changed
+    now: a quarter paid in full, a quarter in part, a quarter voided, a quarter deleted."""
+    from datetime import timedelta
+
+    from qbo_sandbox import clock
+    from qbo_sandbox.accounting import bookkeeping
+    store = app.extensions["qbo_sandbox.store"]
+    started = time.perf_counter()
+    clock.set_shift(-timedelta(days=2))
+    with store.transaction() as tx:
+        company = create_company(tx, CDC_REALM, "CDC Bench Home Care LLC")
+        ctx = Ctx(tx, CDC_REALM, company)
+        item = tx.all_docs(CDC_REALM, "Item")[0]["Id"]
+        people = [create(ctx, SPECS["Customer"], {"DisplayName": f"Payer {n:03d}"})["Id"] for n in range(200)]
+        ids = [create(ctx, SPECS["Invoice"], {
+            "CustomerRef": {"value": people[n % 200]}, "Line": [{"Amount": 130.0, "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": {"ItemRef": {"value": item}, "Qty": 4, "UnitPrice": 32.5}}]})["Id"]
+            for n in range(invoices)]
+    clock.set_shift(timedelta(0))
+    changed = max(1, int(invoices * changed_pct / 100))
+    actions = (lambda c, i: bookkeeping.receive_payment(c, i, "130"),
+               lambda c, i: bookkeeping.receive_payment(c, i, "50"),
+               bookkeeping.void_invoice, bookkeeping.delete_invoice)
+    with store.transaction() as tx:
+        ctx = Ctx(tx, CDC_REALM, tx.company(CDC_REALM))
+        for n, invoice_id in enumerate(ids[::max(1, len(ids) // changed)][:changed]):
+            actions[n % 4](ctx, invoice_id)
+    print(f"\nseeded {invoices} invoices, changed {changed}, in {time.perf_counter() - started:.1f} s")
+    return changed
+
+
+def cdc_poll_cost(invoices: int, changed_pct: float) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args):
+            pass
+    folder = tempfile.mkdtemp(prefix="qbo-cdc-bench-")
+    app = create_app({"SANDBOX_DATABASE": f"sqlite:///{folder}/cdc.sqlite", "THROTTLE_ENABLED": False})
+    seed_invoices(app, invoices, changed_pct)
+    oauth.register_client(app, "bench", "bench-secret", None)
+    token = oauth.issue_tokens_for_tests(app, "bench", CDC_REALM)["access_token"]
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    since = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(timespec="seconds")
+    url = f"http://127.0.0.1:{server.server_port}/v3/company/{CDC_REALM}/cdc"
+    session = requests.Session()
+    times, response = [], None
+    try:
+        for _ in range(5):
+            started = time.perf_counter()
+            response = session.get(url, params={"entities": "Invoice,Payment,Customer", "changedSince": since,
+                                                "minorversion": "75"},
+                                   headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+            times.append(time.perf_counter() - started)
+            response.raise_for_status()
+    finally:
+        server.shutdown()
+        thread.join(5)
+    rows = {k: len(v) for r in response.json()["CDCResponse"][0]["QueryResponse"] for k, v in r.items()
+            if isinstance(v, list)}
+    reads = app.extensions["qbo_sandbox.usage"].this_month()["realms"][CDC_REALM]["reads"]
+    print(f"one CDC poll over {invoices} invoices, {changed_pct:g} % changed (HTTP, 5 polls): "
+          f"median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms, "
+          f"rows {sum(rows.values())} {rows}, {len(response.content) / 1024:.0f} KiB, "
+          f"{reads // 5} metered read per poll")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=10000)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--cdc-invoices", type=int, default=10000)
+    parser.add_argument("--cdc-changed-pct", type=float, default=1.0)
+    parser.add_argument("--cdc-only", action="store_true", help="only the CDC poll's cost")
     args = parser.parse_args()
+    cdc_poll_cost(args.cdc_invoices, args.cdc_changed_pct)
+    if args.cdc_only:
+        return
     folder = tempfile.mkdtemp(prefix="qbo-bench-")
     db_file = os.path.join(folder, "bench.sqlite")
     app = create_app({"SANDBOX_DATABASE": f"sqlite:///{db_file}",

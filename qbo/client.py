@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Protocol
+from typing import Callable, Iterable, Iterator, Protocol
 
 import httpx2
 
@@ -97,15 +97,24 @@ def _transport_failure(error: httpx2.TransportError) -> TransientError:
                           ambiguous=ambiguous)
 
 
+Admission = Callable[[str, str], None]
+"""`admit(method, path)`: called right before each HTTP request leaves, may block (a rate pacer)."""
+
+
 class QboClient:
     def __init__(self, http: httpx2.Client, *, base_url: str, realm_id: str, tokens: TokenSource,
-                 minor_version: int = 75, retry: RetryPolicy | None = None):
+                 minor_version: int = 75, retry: RetryPolicy | None = None,
+                 admit: Admission | None = None):
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.realm_id = str(realm_id)
         self.tokens = tokens
         self.minor_version = minor_version
         self.retry = retry or RetryPolicy()
+        # Intuit counts requests as they arrive, so a pacer must admit each one at the moment it
+        # is sent: after the token is in hand and every local write is done, and again for a
+        # resend after a 401 or a retry (admitting earlier lets bursts through).
+        self.admit = admit
 
     # --- public API ------------------------------------------------------------------------
     def query(self, sql: str) -> dict:
@@ -228,6 +237,8 @@ class QboClient:
         if json_body is not None:
             request_headers["Content-Type"] = "application/json"
         request_headers.update(headers or {})
+        if self.admit is not None:
+            self.admit(method, url.rsplit("/", 1)[-1])
         try:
             return self.http.request(method, url, params=query, json=json_body, content=content,
                                      headers=request_headers)

@@ -67,6 +67,17 @@ def parse_args(argv=None):
                    help="add fields no client knows to every entity answered (tolerance tests)")
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                    help="a host name the browser pages answer to besides localhost/127.0.0.1/::1")
+    hooks = p.add_argument_group("webhooks (off unless a --webhook-url is given)")
+    hooks.add_argument("--webhook-url", action="append", default=[], metavar="URL",
+                       help="deliver every entity change to URL as Intuit's webhooks do. Repeatable.")
+    hooks.add_argument("--webhook-verifier-token", default="", metavar="TOKEN",
+                       help="the verifier token the intuit-signature HMAC is keyed with")
+    hooks.add_argument("--webhook-content-type", default="application/json",
+                       choices=("application/json", "application/cloudevents+json"))
+    hooks.add_argument("--webhook-format", default="cloudevents", choices=("cloudevents", "legacy"),
+                       help="legacy = the eventNotifications body Intuit sent before 2026")
+    hooks.add_argument("--webhook-time-compression", type=float, default=1.0, metavar="FACTOR",
+                       help="divide Intuit's retry waits by FACTOR (1000: the 10 s retry after 10 ms)")
     return p.parse_args(argv)
 
 
@@ -81,6 +92,10 @@ def build(args):
               "REFRESH_TOKEN_GRACE_SECONDS": 0 if args.refresh_grace == "strict" else 86400,
               "DELETED_NAME_SUFFIX": not args.no_deleted_suffix,
               "UNKNOWN_RESPONSE_FIELDS": args.unknown_fields,
+              "WEBHOOK_ENABLED": bool(args.webhook_url), "WEBHOOK_URLS": args.webhook_url,
+              "WEBHOOK_VERIFIER_TOKEN": args.webhook_verifier_token,
+              "WEBHOOK_CONTENT_TYPE": args.webhook_content_type, "WEBHOOK_FORMAT": args.webhook_format,
+              "WEBHOOK_TIME_COMPRESSION": args.webhook_time_compression,
               "ALLOWED_HOSTS": [*args.allowed_host, *([args.host] if args.host not in ("0.0.0.0", "::") else [])]}
     for key in ("access_token_lifetime", "refresh_token_lifetime", "auth_code_lifetime"):
         if getattr(args, key) is not None:

@@ -19,6 +19,9 @@ Config keys (all optional):
   DELETED_NAME_SUFFIX     inactive names get " (deleted)" as in QBO (default False: what the
                           app's tests expect; `python -m qbo_sandbox` turns it on)
   UNKNOWN_RESPONSE_FIELDS add fields no client knows to every entity answered (default False)
+  WEBHOOK_ENABLED, WEBHOOK_URLS, WEBHOOK_VERIFIER_TOKEN, WEBHOOK_CONTENT_TYPE, WEBHOOK_FORMAT,
+  WEBHOOK_TIME_COMPRESSION, WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_BACKGROUND, WEBHOOK_ENTITIES
+                          the webhook emitter (qbo_sandbox/webhooks; off by default)
   TAX_MODE                tax mode of companies made on start: us-ast, us-manual (default), ca
   ACCESS_TOKEN_LIFETIME / REFRESH_TOKEN_LIFETIME / AUTH_CODE_LIFETIME  read by the OAuth half
 """
@@ -63,15 +66,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["qbo_sandbox.knobs"] = Knobs(app)
     app.extensions["qbo_sandbox.throttle"] = Throttle()
     app.extensions["qbo_sandbox.usage"] = Usage()
+    from qbo_sandbox import webhooks
+    webhooks.init_app(app)
 
     from qbo_sandbox.hosts import check_host
     app.before_request(check_host)
     from qbo_sandbox.accounting.views import bp as api_bp
     app.register_blueprint(api_bp)
     if app.config["KNOBS_HTTP_ENABLED"]:
+        from qbo_sandbox.control import webhook_views  # noqa: F401  (adds its routes to bp)
         from qbo_sandbox.control.views import bp as control_bp
         app.register_blueprint(control_bp)
     if app.config["WEB_VIEW_ENABLED"]:
+        from qbo_sandbox.demo import actions  # noqa: F401  (adds the buttons' routes to bp)
         from qbo_sandbox.demo.web import bp as web_bp
         app.register_blueprint(web_bp)
 

@@ -22,6 +22,9 @@ class Ctx:
     touched: dict = field(default_factory=dict)
     # Knob DELETED_NAME_SUFFIX: inactive names become "X (deleted)" as in QBO.
     deleted_suffix: bool = False
+    # What this operation changed, for the webhook emitter: (entity, id, operation, data);
+    # operation is a CloudEvents verb (created updated deleted void merged).
+    changes: list = field(default_factory=list)
 
     @property
     def tz(self) -> str:
@@ -70,6 +73,11 @@ class Ctx:
             ref["name"] = target.get("FullyQualifiedName") or target[name_field]
         ref["value"] = str(target["Id"])
         return target
+
+    def changed(self, etype: str, entity_id, operation: str, **data) -> None:
+        change = (etype, str(entity_id), operation, data)
+        if change not in self.changes:
+            self.changes.append(change)
 
     def touch(self, etype: str, doc: dict) -> None:
         self.touched[(etype, int(doc["Id"]))] = doc

@@ -77,6 +77,7 @@ def _flush_touched(ctx: Ctx, skip: tuple | None = None) -> None:
     for (etype, entity_id), doc in list(ctx.touched.items()):
         if (etype, entity_id) != skip:
             save(ctx, SPECS[etype], doc)
+            ctx.changed(etype, entity_id, "updated")  # e.g. an invoice's Balance after a payment
     ctx.touched.clear()
 
 
@@ -89,6 +90,7 @@ def create(ctx: Ctx, spec: EntitySpec, body) -> dict:
     _stamp(ctx, doc, entity_id, 0, None)
     rules.after_save(ctx, doc, None)
     save(ctx, spec, doc)
+    ctx.changed(spec.name, entity_id, "created")
     _flush_touched(ctx, (spec.name, entity_id))
     return doc
 
@@ -127,6 +129,7 @@ def update(ctx: Ctx, spec: EntitySpec, body, sparse: bool | None = None) -> dict
     _stamp(ctx, doc, entity_id, int(existing["SyncToken"]) + 1, existing["MetaData"]["CreateTime"])
     rules.after_save(ctx, doc, existing)
     save(ctx, spec, doc)
+    ctx.changed(spec.name, entity_id, "updated")
     _flush_touched(ctx, (spec.name, entity_id))
     return doc
 
@@ -148,6 +151,7 @@ def delete(ctx: Ctx, spec: EntitySpec, body) -> dict:
     tombstone = {"domain": "QBO", "status": "Deleted", "Id": str(entity_id),
                  "MetaData": {"LastUpdatedTime": ctx.meta_now()}}
     save(ctx, spec, dict(tombstone))
+    ctx.changed(spec.name, entity_id, "deleted")
     _flush_touched(ctx, (spec.name, entity_id))
     return {"domain": "QBO", "status": "Deleted", "Id": str(entity_id)}
 
@@ -161,5 +165,6 @@ def void(ctx: Ctx, spec: EntitySpec, body) -> dict:
     RULES[spec.name].void(ctx, doc)
     _stamp(ctx, doc, entity_id, int(existing["SyncToken"]) + 1, existing["MetaData"]["CreateTime"])
     save(ctx, spec, doc)
+    ctx.changed(spec.name, entity_id, "void")
     _flush_touched(ctx, (spec.name, entity_id))
     return doc

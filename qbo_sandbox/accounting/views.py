@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from qbo_sandbox import clock, jsonutil
+from qbo_sandbox import clock, jsonutil, webhooks
 from qbo_sandbox.accounting import auth, faults, service
 from qbo_sandbox.accounting.company import ensure_company
 from qbo_sandbox.accounting.context import Ctx
@@ -134,7 +134,8 @@ def _execute(realm_id: str, rest: str, request_id: str | None):
             body = _ok_body(payload, tz)
             if request_id:
                 tx.log_response(realm_id, request_id, 200, body)
-            return 200, body, tz
+        webhooks.publish(current_app, realm_id, ctx.changes, ctx.now)  # committed: tell the hooks
+        return 200, body, tz
     except faults.QboFault as fault:
         body = _fault_body(fault, tz)
         if request_id and fault.status == 400:
@@ -200,6 +201,7 @@ def _batch(realm_id: str, request_id: str | None):
                 ctx = Ctx(tx, realm_id, company, include=include,
                           deleted_suffix=current_app.config["DELETED_NAME_SUFFIX"])
                 result = service.batch_item(ctx, item)
+            webhooks.publish(current_app, realm_id, ctx.changes, ctx.now)
         except faults.QboFault as fault:
             errors = [dict(e.as_json(), element=e.element or "") for e in fault.errors]
             result = {"Fault": {"Error": errors, "type": fault.type}}

@@ -195,7 +195,7 @@ class Knobs:
         self.log.clear()
         self._app.config.update(self._config_defaults)
         clock.set_shift(timedelta(0))
-        for name in ("qbo_sandbox.throttle", "qbo_sandbox.usage"):
+        for name in ("qbo_sandbox.throttle", "qbo_sandbox.usage", "qbo_sandbox.webhooks"):
             if self._app.extensions.get(name):
                 self._app.extensions[name].reset()
 

@@ -1,6 +1,7 @@
 """A small browser view of a sandbox company, like opening QuickBooks: customers, items,
 invoices with lines and balances. Deep links follow QBO's: /app/invoice?txnId=ID and
-/app/customerdetail?nameId=ID. Read-only; `?realmId=` picks the company (default: the first).
+/app/customerdetail?nameId=ID; `?realmId=` picks the company (default: the first). The pages'
+buttons (receive a payment, void, delete, rename, deactivate, merge) live in `actions.py`.
 
 Who may look: when the host sets WEB_VIEW_GATE (a callable taking the WSGI environ), it decides
 (True = allowed, False = a 403 page); otherwise a sandbox user signs in (/app/signin) and sees
@@ -148,8 +149,11 @@ def customer_detail():
         invoices = tx.by_customer(company["realm_id"], "Invoice", [int(customer["Id"])])
         payments = tx.by_customer(company["realm_id"], "Payment", [int(customer["Id"])])
         children = tx.children(company["realm_id"], "Customer", int(customer["Id"]))
+        targets = [c for c in tx.all_docs(company["realm_id"], "Customer", include_inactive=False)
+                   if c["Id"] != customer["Id"]]
     return render_template("sandbox_web/customer.html", company=company, realms=realms,
-                           customer=customer, invoices=invoices, payments=payments, children=children)
+                           customer=customer, invoices=invoices, payments=payments, children=children,
+                           merge_targets=sorted(targets, key=lambda c: c["FullyQualifiedName"].lower()))
 
 
 @bp.get("/items")
