@@ -8,15 +8,14 @@ import pytest
 from qbo.client import QboClient
 from qbo.errors import TransientError
 from qbo.retry import RetryPolicy
-from tests.qbo.conftest import CLIENT_ID, CLIENT_SECRET, REALM, make_sandbox
+from tests.fixtures.sandbox import issue_tokens, register_client
+from tests.qbo_connection.conftest import CLIENT_ID, CLIENT_SECRET, REALM, make_sandbox
 
 
 @pytest.fixture
 def sandbox(tmp_path):
-    from qbo_sandbox import oauth
-
     app = make_sandbox(tmp_path)
-    oauth.register_client(app, CLIENT_ID, CLIENT_SECRET, None)
+    register_client(app, CLIENT_ID, CLIENT_SECRET, None)
     return app
 
 
@@ -62,9 +61,7 @@ class RotatingTokens:
 
 
 def test_every_request_is_admitted_right_before_it_is_sent_the_401_resend_too(sandbox):
-    from qbo_sandbox import oauth
-
-    good = oauth.issue_tokens_for_tests(sandbox, CLIENT_ID, REALM)["access_token"]
+    good = issue_tokens(sandbox, CLIENT_ID, REALM)["access_token"]
     timeline = Timeline()
     client = client_for(sandbox, timeline, RotatingTokens(good))
     client.company_info()
@@ -75,9 +72,7 @@ def test_every_request_is_admitted_right_before_it_is_sent_the_401_resend_too(sa
 
 
 def test_retries_of_a_transient_failure_are_admitted_each_time(sandbox):
-    from qbo_sandbox import oauth
-
-    good = oauth.issue_tokens_for_tests(sandbox, CLIENT_ID, REALM)["access_token"]
+    good = issue_tokens(sandbox, CLIENT_ID, REALM)["access_token"]
     timeline = Timeline()
 
     def refuse(request: httpx2.Request) -> httpx2.Response:
