@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeded generator of labelled client <-> QBO customer matching sets, harder than the shared sample.
 
-Writes clients.csv, customers.json and truth.csv in the layout of /work/shared/matching/README.md.
+Writes clients.csv, customers.json and truth.csv in the layout of tests/fixtures/matching/README.md.
 Besides the sample's kinds of drift it makes: married names (surname replaced, contact details kept),
 sub-customers under payers ("Sunrise LTC:Smith, John"), referral names (nickname + misspelt surname,
 only a phone in common), typos in both name parts, relatives and twins at the same address, fathers

@@ -1,6 +1,6 @@
 """QBO's error bodies: the Fault envelope, the gateway's lower-case 401/403 envelope, the XML 429.
 
-Wording follows real responses (see shared/qbo/samples); where no sample exists the text is our
+Wording follows real responses (see tests/fixtures/qbo/samples); where no sample exists the text is our
 best reading of Intuit's docs and is marked UNCONFIRMED.
 """
 from __future__ import annotations

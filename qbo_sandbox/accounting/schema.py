@@ -1,6 +1,6 @@
 """What the sandbox knows about each entity: URL name, name-list or transaction, known properties.
 
-Known-property sets are the element names of Intuit's XSD (shared/qbo/xsd/Finance.xsd, including
+Known-property sets are the element names of Intuit's published XSD (Finance.xsd of the Accounting API, including
 inherited ones); an unknown top-level property in a write is fault 2010, as QBO's JSON binder does.
 """
 from __future__ import annotations

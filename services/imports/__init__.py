@@ -8,7 +8,7 @@ say where a bad byte is) or a text stream, and a SQLAlchemy session; they commit
     import_clients_csv(stream, session) -> ImportResult   # upsert by client code
     import_invoices_csv(stream, session, finalize=False, user=None) -> ImportResult
 
-Column layouts: see /work/notes/imports_README_section.md and demo_data/examples/.
+Column layouts: see the README ("CSV imports") and demo_data/examples/.
 """
 from services.imports.clients import import_clients_csv
 from services.imports.common import MAX_BYTES, MAX_ROWS, ImportResult, RowError

@@ -4,7 +4,7 @@
 or anything with the same attributes), the sync settings, and `MappingRefs` (QBO ids resolved
 beforehand, see `services.sync_settings.load_refs`), and returns a `MappedInvoice`.
 
-Rules that shape the JSON (see /work/shared/qbo/PROTOCOL.md §4 Invoice):
+Rules that shape the JSON (Intuit's Invoice rules; the README, "How invoices are written"):
 - QBO recomputes nothing but checks `Amount == round(Qty × UnitPrice, 2)` (error 6070), so every
   line is built to pass that check with the agency's own amount. When the agency's rate survives
   the check it is sent as UnitPrice (QBO shows the agency's rate); when it cannot (an amount that

@@ -1,4 +1,4 @@
-"""Fault parsing and classification against Intuit's real payloads (shared/qbo/samples)."""
+"""Fault parsing and classification against Intuit's real payloads (tests/fixtures/qbo/samples)."""
 from __future__ import annotations
 
 

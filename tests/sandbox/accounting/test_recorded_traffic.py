@@ -9,7 +9,7 @@ recorded HTTP status, Content-Type, client-visible headers and JSON structure (s
 errors, the same envelope, fault type, code and Message. Differences allowed are listed per case
 with the reason. Interactions the sandbox does not emulate are in NOT_EMULATED.
 
-Recorder quirks (see shared/qbo/recorded/README.md): some URIs lost their `/company/<realm>`
+Recorder quirks (see tests/fixtures/qbo/recorded/README.md): some URIs lost their `/company/<realm>`
 segment and the realm reads `-COMPANY_ID-`; header names were normalised (`intuit_tid` shows as
 `Intuit-Tid`), so headers are compared under that normalisation.
 """

@@ -1,4 +1,4 @@
-"""Every Accounting API JSON sample in shared/qbo/samples has the same structure here.
+"""Every Accounting API JSON sample in tests/fixtures/qbo/samples has the same structure here.
 
 Each test performs the sample's operation on the sandbox and compares shapes (shapes.py). Keys
 allowed to differ are listed per test with the reason (the sample company's own data, such as
