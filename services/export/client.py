@@ -31,6 +31,11 @@ class ExportClient:
     def create_invoice(self, body: dict, request_id: str) -> dict:
         return self.client.create("Invoice", body, request_id=request_id)
 
+    def pace_with(self, pacer) -> None:
+        """Every request this client sends is admitted by `pacer` right before it leaves; batch
+        requests count against the batch limit too."""
+        self.client.admit = lambda method, path: pacer.acquire(is_batch=(path == "batch"))
+
 
 def make_client(app: Flask | None = None) -> ExportClient:
     """A client for the connected company, without retries of its own (see above);

@@ -47,6 +47,9 @@ class QboPort(Protocol):
 
     def batch(self, items: list[dict], request_id: str) -> dict[str, dict | QboError]: ...
 
+    def pace_with(self, pacer: "RealmPacer") -> None:
+        """Have every HTTP request admitted by `pacer` at the moment it is sent."""
+
 
 class NotExportable(Exception):
     """The invoice cannot be sent as it stands (no linked customer, totals disagree, …)."""
@@ -149,6 +152,10 @@ class ExportEngine:
         use (it may have been replaced after a token refresh)."""
         realm_id = client.realm_id
         pacer = self.pacer_for(realm_id)
+        # The pacer admits each request inside the client, right before it leaves (after our
+        # writes and any token refresh, and for every resend): taking a slot here, before the
+        # local work, let requests bunch up at Intuit and provoke 429s (issue 19).
+        client.pace_with(pacer)
         started = time.monotonic()
         pending = self._prepare_all(ids)
         self.stats["prepare_seconds"] += time.monotonic() - started
@@ -165,7 +172,6 @@ class ExportEngine:
                     if not pending:
                         break
                 group = list(pending.values())
-                pacer.acquire(is_batch=True)
                 kept = set(records.mark_sending([p.record_id for p in group], self.owner,
                                                 self.options.lease_seconds))
                 for p in group:
@@ -210,6 +216,7 @@ class ExportEngine:
                     self.blocked_until[realm_id] = time.monotonic() + self.options.reconnect_wait
                     return client
                 client = self.client_factory()  # a new client reads the stored tokens again
+                client.pace_with(pacer)
                 continue
             except TransientError as error:
                 self.stats["transient"] += 1
@@ -304,8 +311,7 @@ class ExportEngine:
         db.session.commit()
 
     def _query(self, client: QboPort, pacer: RealmPacer, sql: str) -> list[dict]:
-        pacer.acquire()
-        self.stats["lookups"] += 1
+        self.stats["lookups"] += 1  # admitted by the pacer inside the client
         return client.query(sql)
 
     def _apply_results(self, client, pacer, pending, group, results, known_unsent) -> None:
