@@ -279,3 +279,35 @@ def records_by_invoice(books: Books) -> dict:
     with books.app.app_context():
         rows = _db.session.scalars(_db.select(InvoiceExport)).all()
         return {r.invoice_id: r for r in rows}
+
+
+def app_whose_token_expires_mid_export(make_export_app, sandbox_live):
+    """An export app whose access token QuickBooks stops accepting after 2 s while the app
+    believes it good for an hour (the first send after the wait gets a 401). Returns the app;
+    call `wait_for_token_expiry()` once the books are seeded."""
+    from datetime import datetime, timedelta, timezone
+
+    from models.qbo import QboConnection
+
+    knobs = sandbox_live.app.extensions["qbo_sandbox.knobs"]
+    knobs.access_token_lifetime = 2
+    app = make_export_app()
+    knobs.access_token_lifetime = 3600
+    with app.app_context():
+        row = _db.session.get(QboConnection, 1)
+        row.access_expires_at = datetime.now(timezone.utc) + timedelta(hours=1)
+        _db.session.commit()
+    return app
+
+
+def wait_for_token_expiry() -> None:
+    import time
+
+    time.sleep(2.5)
+
+
+def token_version(app) -> int:
+    from models.qbo import QboConnection
+
+    with app.app_context():
+        return _db.session.get(QboConnection, 1).token_version

@@ -5,8 +5,6 @@ let requests bunch up at Intuit (11-12 in one second) and provoke the exporter's
 from __future__ import annotations
 
 import threading
-import time
-from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -14,7 +12,8 @@ from extensions import db
 from models.export import ExportEvent
 from services.export.shared_pacing import SharedPacers
 from services.export.worker import pacing_from_config
-from tests.export.conftest import run_jobs, seed_books, start_job
+from tests.export.conftest import (app_whose_token_expires_mid_export, run_jobs, seed_books,
+                                   start_job, token_version, wait_for_token_expiry)
 
 
 class RecordingPacers:
@@ -61,18 +60,9 @@ class RequestCounter:
 
 def test_every_request_is_admitted_after_the_local_writes_and_the_401_resend_too(
         make_export_app, sandbox_live):
-    from models.qbo import QboConnection
-
-    knobs = sandbox_live.app.extensions["qbo_sandbox.knobs"]
-    knobs.access_token_lifetime = 2
-    app = make_export_app()
-    knobs.access_token_lifetime = 3600
-    with app.app_context():  # we believe the token is good for an hour; QuickBooks says 2 s
-        row = db.session.get(QboConnection, 1)
-        row.access_expires_at = datetime.now(timezone.utc) + timedelta(hours=1)
-        db.session.commit()
+    app = app_whose_token_expires_mid_export(make_export_app, sandbox_live)
     books = seed_books(app, sandbox_live.app, sandbox_live.base_url, invoices=40)  # two batches
-    time.sleep(2.5)
+    wait_for_token_expiry()
     requests = RequestCounter(sandbox_live.app)
     pacers = RecordingPacers(app)
     start_job(books)
@@ -80,8 +70,7 @@ def test_every_request_is_admitted_after_the_local_writes_and_the_401_resend_too
         run_jobs(books, threads=1, pacers=pacers)
     sent_by_exporter = requests.count           # before the test's own look at QuickBooks
     books.assert_exactly_once()
-    with app.app_context():
-        assert db.session.get(QboConnection, 1).token_version >= 2   # the 401 really happened
+    assert token_version(app) >= 2                            # the 401 really happened
 
     assert len(pacers.admissions) == sent_by_exporter        # nothing reached QuickBooks unpaced
     batch_admissions = [sent for is_batch, sent in pacers.admissions if is_batch]

@@ -3,14 +3,13 @@ QuickBooks (the sandbox's query API) whether each chosen invoice exists exactly 
 from __future__ import annotations
 
 import threading
-import time
-from datetime import datetime, timedelta, timezone
 
 from extensions import db
 from models.export import ExportEvent, ExportStatus
 from tests.fixtures.sandbox import create_entity, update_entity
-from tests.export.conftest import (REALM, knobs_of, records_by_invoice, run_jobs, seed_books,
-                                   start_job)
+from tests.export.conftest import (REALM, app_whose_token_expires_mid_export, knobs_of,
+                                   records_by_invoice, run_jobs, seed_books, start_job,
+                                   token_version, wait_for_token_expiry)
 
 
 def _sandbox_write(books, etype, body, update=False):
@@ -151,23 +150,13 @@ def test_validation_fault_on_one_invoice_while_the_others_succeed_then_retry(boo
 
 
 def test_token_expiry_mid_export_refreshes_and_continues(make_export_app, sandbox_live):
-    from models.qbo import QboConnection
-
-    knobs = sandbox_live.app.extensions["qbo_sandbox.knobs"]
-    knobs.access_token_lifetime = 2
-    app = make_export_app()
-    knobs.access_token_lifetime = 3600
-    with app.app_context():  # we believe the token is good for an hour; QuickBooks says 2 s
-        row = db.session.get(QboConnection, 1)
-        row.access_expires_at = datetime.now(timezone.utc) + timedelta(hours=1)
-        db.session.commit()
+    app = app_whose_token_expires_mid_export(make_export_app, sandbox_live)
     books = seed_books(app, sandbox_live.app, sandbox_live.base_url, invoices=40)
-    time.sleep(2.5)
+    wait_for_token_expiry()
     start_job(books)
     run_jobs(books)
     books.assert_exactly_once()
-    with app.app_context():
-        assert db.session.get(QboConnection, 1).token_version >= 2  # refreshed once, mid-export
+    assert token_version(app) >= 2  # refreshed once, mid-export
 
 
 def test_throttled_look_up_after_a_dropped_commit_still_adopts(make_export_app, sandbox_live):
