@@ -337,3 +337,84 @@ def test_the_clients_own_number_in_a_customer_name_is_evidence_on_the_page(db, q
     assert proposal.qbo_customer_id == numbered["Id"]
     assert proposal.status == "auto"
     assert "client number 1045" in proposal.reason
+
+
+def _clients_with_auto_matches(db, qbo, agency, count: int, start: int) -> None:
+    """`count` more clients, each with a QuickBooks customer of the very same name."""
+    from models import Client
+
+    for n in range(start, start + count):
+        first, last = f"Bulkfirst{n:04d}", f"Bulklast{n:04d}"
+        db.session.add(Client(code=f"B-{n:04d}", office=agency.north, first_name=first, last_name=last,
+                              phone=f"555-01{n:02d}"[:12]))
+        create(qbo, "Customer", {"DisplayName": f"{last}, {first}", "GivenName": first,
+                                 "FamilyName": last})
+    db.session.commit()
+
+
+def _statements_during(db, action) -> tuple[int, object]:
+    from sqlalchemy import event
+
+    seen = []
+    engine = db.engine
+    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        answer = action()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return seen, answer
+
+
+def test_accept_all_writes_in_bulk_whatever_the_number_of_matches(db, qbo, books, agency, app):
+    """Accepting 5,000 matches one commit each took over a minute (issue 19): the number of SQL
+    statements must not grow with the number of matches accepted."""
+    _clients_with_auto_matches(db, qbo, agency, 5, start=0)
+    cm.refresh_customers(qbo, REALM)
+    few, answer = _statements_during(db, lambda: cm.accept_all_auto(REALM, Everyone()))
+    assert answer.errors == [] and answer.linked >= 5
+    first_linked = answer.linked
+
+    _clients_with_auto_matches(db, qbo, agency, 25, start=100)
+    cm.refresh_customers(qbo, REALM)
+    many, answer = _statements_during(db, lambda: cm.accept_all_auto(REALM, Everyone()))
+    assert answer.errors == [] and answer.linked == 25
+    assert len(many) <= len(few) + 2, "\n".join(many)
+    assert first_linked >= 5
+
+
+def test_accept_all_falls_back_row_by_row_when_a_customer_is_linked_meanwhile(db, qbo, books, agency,
+                                                                               monkeypatch):
+    """Someone links one of the customers between our reads and our commit: that row alone is
+    refused (named), every other auto match is still accepted."""
+    from datetime import datetime, timezone
+
+    from services.client_matching import saving
+
+    cm.refresh_customers(qbo, REALM)
+    autos = set(db.session.scalars(select(MatchProposal.subject_id).where(
+        MatchProposal.status == "auto", MatchProposal.kind == "client")))
+    assert len(autos) >= 2
+    ann_customer = books.abbott["Id"]
+
+    real_execute = db.session.execute
+
+    def someone_else_links_ann_first(statement, *args, **kwargs):
+        # Right before our bulk insert, a second person's transaction commits a link to Ann's
+        # customer (held by nobody when we looked): ours must then hit the unique constraint.
+        if getattr(statement, "is_insert", False) and statement.table.name == "customer_links":
+            monkeypatch.setattr(db.session, "execute", real_execute)
+            with db.engine.begin() as other:
+                other.execute(CustomerLink.__table__.insert().values(
+                    realm_id=REALM, kind=LinkKind.CLIENT, client_id=agency.cara.id,
+                    qbo_customer_id=ann_customer, qbo_display_name="Abbott, Ann",
+                    source=LinkSource.MANUAL, linked_at=datetime.now(timezone.utc)))
+        return real_execute(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "execute", someone_else_links_ann_first)
+    result = saving.accept_all_auto(REALM, Everyone())
+    assert any("Abbott, Ann" in error for error in result.errors), result.errors
+    linked = {link.client_id for link in db.session.scalars(select(CustomerLink))}
+    assert agency.ann.id not in linked
+    assert autos - {agency.ann.id} <= linked
+    assert result.linked == len(autos - {agency.ann.id})
