@@ -35,7 +35,10 @@ def test_commit_then_dropped_connection_is_adopted_not_duplicated(books):
     # QBO commits the batch, then the connection drops before we read the answer.
     knobs_of(books).add_fault("commit_then_drop", times=1, operation="batch")
     start_job(books)
-    run_jobs(books)
+    # One sender, so the 12 invoices travel in the one batch whose answer is lost. With several,
+    # PostgreSQL's SKIP LOCKED claims may split them (seen: 11 + 1, the 11 exported normally),
+    # which is correct but is not the case this test is about.
+    run_jobs(books, threads=1)
     books.assert_exactly_once()
     records = records_by_invoice(books)
     assert all(r.adopted and r.attempts == 1 for r in records.values())
