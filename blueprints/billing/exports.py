@@ -50,6 +50,11 @@ def export_batch(batch_id: int):
             message = f"Exporting {job.queued} invoice(s) to QuickBooks."
             if already:
                 message += f" {already} already in QuickBooks or on the way: not sent again."
+    return _answer(batch, message, level)
+
+
+def _answer(batch, message: str, level: str):
+    """Export and Retry answer alike: the progress fragment for htmx, else flash and back."""
     if is_fragment_request():
         return _progress_response(batch, message, level)
     flash(message, level)
@@ -77,10 +82,7 @@ def export_retry(invoice_id: int):
         message, level = f"Invoice {invoice.number} queued again.", "info"
     except export_service.ExportRefused as refused:
         message, level = str(refused), "danger"
-    if is_fragment_request():
-        return _progress_response(batch, message, level)
-    flash(message, level)
-    return redirect(url_for("billing.batch", batch_id=batch.id), 303)
+    return _answer(batch, message, level)
 
 
 @bp.route("/exports")
