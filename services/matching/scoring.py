@@ -245,6 +245,8 @@ def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: froze
     deleted = cust.deleted and level == "auto"
     if deleted:
         level = "review"
+    if misspelt:
+        score = min(score, 99.0)   # contact details may prove the person; 100 still means the name as shown
     if level == "auto" and score < AUTO_MIN:
         level = "review"
     if level == "review" and score < REVIEW_MIN:

@@ -23,6 +23,13 @@ def test_misspelt_display_name_with_right_fields_is_named_and_scored_below_100()
     assert p.score < 100
 
 
+def test_contact_details_do_not_lift_a_misspelt_display_name_to_100():
+    [p] = match_clients([client("Abena", "Ferreira", email="a@x.example", phone="518-555-0101")],
+                        [customer("Frereira, Abena", "Abena", "Ferreira", PrimaryEmailAddr={"Address": "a@x.example"},
+                                  PrimaryPhone={"FreeFormNumber": "(518) 555-0101"})])
+    assert p.status == "auto" and p.score == 99 and "letters swapped" in p.reason
+
+
 def test_the_same_display_name_is_plainly_the_same_name():
     [p] = match_clients([client("Abena", "Ferreira")], [customer("Ferreira, Abena", "Abena", "Ferreira")])
     assert p.reason.split(";")[0] == "same name" and p.score == 100
@@ -38,3 +45,12 @@ def test_a_misspelt_display_name_without_fields_says_one_letter_apart():
 def test_a_nickname_display_name_says_so():
     [p] = match_clients([client("Robert", "Smith")], [customer("Bob Smith", "Robert", "Smith")])
     assert "nickname Robert → Bob" in p.reason and "name fields" in p.reason
+
+
+def test_explain_pair_gives_the_score_and_why_of_a_chosen_customer():
+    from services.matching import explain_pair
+
+    score, status, why = explain_pair(client("Abena", "Ferreira"), customer("Frereira, Abena", "Abena", "Ferreira"))
+    assert (score, status) == (96, "auto") and "letters swapped" in why
+    score, status, why = explain_pair(client("Abena", "Ferreira"), customer("Zed Quill"))
+    assert score < 60 and status == "none"
