@@ -74,14 +74,17 @@ def auto_count(page) -> int:
     return int(re.search(r"\((\d+)\)", label).group(1))
 
 
-def wait_swap(page):
-    page.wait_for_load_state("networkidle")
+def swapped(page, action) -> None:
+    """Do `action` (a click, a filter) and wait until htmx has put in the new section and
+    static/js/client_matching.js has put the person's choices back into it (data-restored)."""
+    page.evaluate("document.getElementById('matching-section').dataset.old = '1'")
+    action()
+    page.wait_for_selector("#matching-section[data-restored='1']:not([data-old])", state="attached")
 
 
 def search(page, text: str) -> None:
     """Type in the client search and wait until htmx has put in the rows it found."""
-    page.fill("#cm-search", text)
-    page.wait_for_url(re.compile(rf"[?&]q={re.escape(text)}\b"))
+    swapped(page, lambda: page.fill("#cm-search", text))
     page.wait_for_function(
         "text => [...document.querySelectorAll('#client-matches tbody tr[data-state]')]"
         ".every(r => r.innerText.toLowerCase().includes(text.toLowerCase()))", arg=text)
@@ -129,9 +132,8 @@ def test_choices_are_kept_across_pages_and_filters_and_save_saves_them_all(page,
     assert first.get_attribute("data-changed") == "true"
     assert "1 change" in page.inner_text("#save-bar")
 
-    page.click("#next-page")
-    page.wait_for_url(re.compile(r"[?&]page=2\b"))
-    wait_swap(page)
+    swapped(page, lambda: page.click("#next-page"))
+    assert re.search(r"[?&]page=2\b", page.url)
     # An auto row whose drop-down offers another customer too.
     second_id = page.locator("#client-matches tbody tr[data-state='auto']").evaluate_all(
         "rows => (rows.find(r => r.querySelectorAll('select option').length > 2) || {}).id")
@@ -147,12 +149,9 @@ def test_choices_are_kept_across_pages_and_filters_and_save_saves_them_all(page,
     assert second.locator(".changed-badge").is_visible()
 
     # A filter and back: both choices are still there.
-    page.select_option("#cm-state", "matched")
-    page.wait_for_url(re.compile(r"[?&]state=matched\b"))
-    wait_swap(page)
-    page.select_option("#cm-state", "all")
-    page.wait_for_url(re.compile(r"[?&]state=all\b"))
-    page.wait_for_selector(f"#{first_id}[data-changed='true']")     # put back into the new rows
+    swapped(page, lambda: page.select_option("#cm-state", "matched"))
+    swapped(page, lambda: page.select_option("#cm-state", "all"))
+    assert page.locator(f"#{first_id}").get_attribute("data-changed") == "true"   # put back into the new rows
     assert page.locator(f"#{first_id} select").input_value() == ""
     assert "2 changes" in page.inner_text("#save-bar")
 
