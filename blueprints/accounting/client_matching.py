@@ -168,29 +168,29 @@ def client_matching_pair_candidates(subject_id: int, payer_id: int):
                         linked=bool(cm.pair_link(realm, subject_id, payer_id)))
 
 
-@bp.route("/quickbooks/client-matching/why/<kind>/<subject>")
+@bp.route("/quickbooks/client-matching/why/<kind>/<subject_id>")
 @roles(MANAGERS)
-def client_matching_why(kind: str, subject: str):
+def client_matching_why(kind: str, subject_id: str):
     """The Score and Why of a row for the customer just chosen in its drop-down (JSON for
     static/js/client_matching.js): the engine's words for that pair, not the old proposal's."""
     _require_realm()
     customer = request.args.get("customer", "")
     if kind == "pair":
-        pair = converters.ids(subject.split("_"))
+        pair = converters.ids(subject_id.split("_"))   # a pair row: "<client id>_<payer id>"
         if len(pair) != 2:
             abort(404)
         _check_pair(*pair)
-        pkind, subject_id = ProposalKind.PAIR, pair[0]
+        pkind, subject = ProposalKind.PAIR, pair[0]
         linked = cm.pair_link(_realm(), *pair) is not None
     else:
         pkind = _kind(kind)
         try:
-            subject_id = converters.bounded_int(subject)
+            subject = converters.bounded_int(subject_id)
         except ValueError:
             abort(404)
-        _check_subject(pkind, subject_id)
-        linked = cm.candidates_own_link(_realm(), pkind, subject_id)
-    answer = cm.explain_choice(_realm(), pkind, subject_id, customer, linked=linked)
+        _check_subject(pkind, subject)
+        linked = cm.candidates_own_link(_realm(), pkind, subject)
+    answer = cm.explain_choice(_realm(), pkind, subject, customer, linked=linked)
     return jsonify(score=answer.score, status=answer.status, why=answer.why, customer=customer)
 
 
