@@ -53,6 +53,8 @@ def export_again(user, invoice: Invoice, realm_id: str | None, *, actor: str | N
     if not realm_id:
         raise ExportAgainRefused("QuickBooks is not connected.")
     record = deleted_record(realm_id, invoice.id)
+    if record is None and _on_its_way(realm_id, invoice.id):  # the second click of a double click
+        return ExportAgain(None, False, f"Invoice {invoice.number} is already being exported again.")
     if record is None:
         raise ExportAgainRefused(f"Invoice {invoice.number} is not deleted in QuickBooks, so it is not exported again.")
     deleted_id, user_id = record.qbo_id, getattr(user, "id", None)
@@ -79,6 +81,12 @@ def export_again(user, invoice: Invoice, realm_id: str | None, *, actor: str | N
     db.session.commit()
     _wake_exporter()
     return ExportAgain(job, True, f"Invoice {invoice.number} is queued to be exported again.")
+
+
+def _on_its_way(realm_id: str, invoice_id: int) -> bool:
+    return db.session.scalar(select(InvoiceExport.id).where(
+        InvoiceExport.realm_id == realm_id, InvoiceExport.invoice_id == invoice_id,
+        InvoiceExport.status.in_([ExportStatus.QUEUED, ExportStatus.SENDING]))) is not None
 
 
 def _wake_exporter() -> None:
