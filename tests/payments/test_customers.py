@@ -112,3 +112,15 @@ def test_a_customer_deleted_without_a_trace_of_a_merge_is_flagged(exported):
     with exported.app.app_context():
         flagged = attention_for(REALM)
     assert "deleted in QuickBooks" in flagged[client_id].reason
+
+
+def test_client_matching_marks_the_flagged_client(exported):
+    client_id = _client_of(exported.app, exported.invoice_ids[6])
+    customer_id, name = _link_of(exported.app, client_id)
+    act(exported, "set_customer_active", customer_id, False)
+    assert poll(exported).ok
+    browser = exported.app.test_client()
+    assert browser.post("/login", data={"email": "owner@example.test", "password": "pw-owner"}).status_code == 302
+    page = browser.get("/accounting/quickbooks/client-matching?state=matched").get_data(as_text=True)
+    assert page.count('data-attention="qbo-customer"') == 1
+    assert f"QuickBooks customer {name} is inactive in QuickBooks" in page
