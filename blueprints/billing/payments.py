@@ -100,3 +100,32 @@ def qbo_check_state():
     realm_id = current_realm(connected=False)
     return {"check": lease.state_of(realm_id), "running": runner.pending(realm_id),
             "connected": bool(current_realm())}
+
+
+@bp.route("/batches/<int:batch_id>/qbo-states")
+@roles(EVERYONE_LOGGED_IN)
+def batch_qbo_states(batch_id: int):
+    """After a check: every exported invoice's QuickBooks status, out of band (in place)."""
+    batch = batch_service.batch_for(current_user, batch_id)
+    if batch is None:
+        abort(404)
+    if not is_fragment_request():
+        return redirect(url_for("billing.batch", batch_id=batch.id))
+    found = batch_statuses(batch.id)
+    return vary(make_response(render_template("billing/_qbo_states_oob.html", statuses=found)))
+
+
+def batch_statuses(batch_id: int) -> dict:
+    from sqlalchemy import select
+
+    from extensions import db
+    from models import Invoice
+
+    ids = list(db.session.scalars(select(Invoice.id).where(Invoice.batch_id == batch_id)))
+    return statuses_for(current_realm(connected=False), ids)
+
+
+@bp.app_template_global("qbo_batch_statuses")
+def qbo_batch_statuses(batch_id: int) -> dict:
+    """invoice id → status for a batch page (three queries for the whole batch)."""
+    return batch_statuses(batch_id)

@@ -34,6 +34,7 @@ class RowState:
     qbo_total: Decimal | None = None
     agency_ex_tax: Decimal | None = None
     url: str | None = None
+    qbo_status: object | None = None  # what became of it in QuickBooks (services/payments/statuses.py)
 
     @property
     def status(self) -> str:
@@ -104,6 +105,7 @@ def batch_export_view(batch: InvoiceBatch, invoices: list[Invoice]) -> BatchExpo
             except MappingError as error:
                 row.eligible, row.reason, row.needs_matching = False, str(error), False
         view.rows[invoice.id] = row
+    _add_qbo_statuses(realm_id, states, view.rows)
     view.progress = batch_progress(batch, list(states.values()))
     return view
 
@@ -135,8 +137,16 @@ def progress_view(batch: InvoiceBatch) -> ProgressView:
         row = rows[invoice_id] = RowState(invoice_id=invoice_id, record=record)
         if _exported(record):
             row.qbo_total, row.url = record.qbo_total, invoice_url(record.qbo_id)
+    _add_qbo_statuses(realm_id, states, rows)
     exported = sum(1 for row in rows.values() if row.status == "exported")
     return ProgressView(batch_progress(batch, list(states.values())), rows, refs, exported, len(refs))
+
+
+def _add_qbo_statuses(realm_id, states: dict, rows: dict) -> None:
+    from services.payments.statuses import statuses_for_records
+
+    for invoice_id, found in statuses_for_records(realm_id, list(states.values())).items():
+        rows[invoice_id].qbo_status = found
 
 
 def _exported(record: InvoiceExport | None) -> bool:

@@ -114,3 +114,22 @@ def test_the_dashboard_shows_receivables_by_office_and_payer_aged(exported, agen
     theirs = agency_user.get("/").get_data(as_text=True)  # another office: nothing of Springfield
     assert "Springfield" not in theirs and "Nothing is owed" in theirs
     assert re.search(r"Check QuickBooks now", theirs)
+
+
+def test_the_batch_page_shows_each_status_with_words_and_updates_in_place(exported):
+    browser = _signed_in(exported)
+    ids = exported.invoice_ids
+    act(exported, "receive_payment", qbo_id_of(exported, ids[0]), "10.00")
+    act(exported, "delete_invoice", qbo_id_of(exported, ids[1]))
+    poll(exported)
+    page = browser.get(f"/billing/batches/{exported.batch_id}").get_data(as_text=True)
+    assert re.search(rf'id="qbo-state-{ids[0]}"[^>]*data-state="partial"', page)
+    assert re.search(r'role="img" aria-label="Partially paid in QuickBooks: \$[\d.,]+ still due"', page)
+    assert re.search(rf'id="qbo-state-{ids[1]}"[^>]*data-state="deleted"', page)
+    assert f"/billing/invoices/{ids[1]}/export-again" in page and "Check QuickBooks now" in page
+    assert f'hx-get="/billing/batches/{exported.batch_id}/qbo-states" hx-trigger="qbo-checked from:body"' in page
+    act(exported, "void_invoice", qbo_id_of(exported, ids[2]))
+    poll(exported)
+    cells = browser.get(f"/billing/batches/{exported.batch_id}/qbo-states", headers=HX).get_data(as_text=True)
+    assert re.search(rf'id="qbo-state-{ids[2]}" class="qbo-state" data-state="voided" hx-swap-oob="true"', cells)
+    assert cells.count('hx-swap-oob="true"') == len(ids)
