@@ -99,7 +99,6 @@ def defaults(instance_path: str) -> dict:
         "QBO_POLL_TICK_SECONDS": 5.0,       # how often a serving process looks whether a check is due
         "QBO_POLL_LEASE_SECONDS": 300,      # one checker at a time across processes
         "QBO_POLL_OVERLAP_SECONDS": 60,     # each check starts this much before the last watermark
-        "QBO_POLL_MIN_GAP_SECONDS": 10,     # "Check QuickBooks now" again within this: no new read
         "QBO_WEBHOOK_VERIFIER_TOKEN": "",   # Intuit's verifier token; empty = webhooks endpoint off
     }
 

@@ -141,20 +141,11 @@ def pending(realm_id: str | None) -> bool:
 
 
 def request_check(app: Flask, realm_id: str | None) -> tuple[bool, str]:
-    """(started, what to tell the person). A check finished a few seconds ago is not repeated
-    (QBO_POLL_MIN_GAP_SECONDS): its answer is still fresh and every check is a metered read."""
-    from datetime import timedelta
-
-    from models._types import utcnow
-
+    """(a check is under way, what to tell the person). A press while a check runs (a double
+    click, a second tab) joins that check instead of reading QuickBooks again."""
     if not realm_id:
         return False, "QuickBooks is not connected."
     if lease.running(realm_id):
         return True, "QuickBooks is being checked now."
-    state = lease.state_of(realm_id)
-    gap = timedelta(seconds=float(app.config["QBO_POLL_MIN_GAP_SECONDS"]))
-    if state is not None and state.last_ok_at is not None and not state.last_error \
-            and utcnow() - state.last_ok_at < gap:
-        return False, "QuickBooks was checked a few seconds ago; what it said is shown."
     check_soon(app, realm_id)
     return True, "Checking QuickBooks…"

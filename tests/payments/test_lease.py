@@ -64,3 +64,12 @@ def test_a_poll_while_another_process_polls_does_not_run(app):
 
     result = poll_realm(app, client=NoCalls())
     assert not result.ran and "Another check" in result.reason
+
+
+def test_pressing_check_while_a_check_runs_joins_it(app):
+    from services.payments import runner
+
+    assert lease.acquire(REALM, "another-host:1", 60)
+    assert runner.request_check(app, REALM) == (True, "QuickBooks is being checked now.")
+    assert runner.background_checks(app) == []  # no second read started
+    assert runner.request_check(app, None) == (False, "QuickBooks is not connected.")
