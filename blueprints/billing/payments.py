@@ -17,6 +17,7 @@ from services.payments.reexport import ExportAgainRefused, deleted_record, expor
 from services.payments.statuses import payments_of, statuses_for
 from services.qbo_connection import current_realm
 
+MAX_SHOWN = 1000  # invoices a page may ask about (a page draws 100)
 CHECKED_EVENT = "qbo-checked"   # sent (HX-Trigger) when a check finishes: statuses reload in place
 
 
@@ -105,27 +106,25 @@ def qbo_check_state():
 @bp.route("/batches/<int:batch_id>/qbo-states")
 @roles(EVERYONE_LOGGED_IN)
 def batch_qbo_states(batch_id: int):
-    """After a check: every exported invoice's QuickBooks status, out of band (in place)."""
+    """After a check: the QuickBooks status of the invoices on the person's page (`shown`), out
+    of band, so the icons change in place with one request."""
+    import converters
+
     batch = batch_service.batch_for(current_user, batch_id)
     if batch is None:
         abort(404)
     if not is_fragment_request():
         return redirect(url_for("billing.batch", batch_id=batch.id))
-    found = batch_statuses(batch.id)
+    shown = set(converters.ids(request.args.get("shown", "").split(",")[:MAX_SHOWN]))
+    found = batch_statuses(batch.id, shown)
     return vary(make_response(render_template("billing/_qbo_states_oob.html", statuses=found)))
 
 
-def batch_statuses(batch_id: int) -> dict:
+def batch_statuses(batch_id: int, shown: set[int]) -> dict:
     from sqlalchemy import select
 
     from extensions import db
     from models import Invoice
 
-    ids = list(db.session.scalars(select(Invoice.id).where(Invoice.batch_id == batch_id)))
+    ids = [i for i in db.session.scalars(select(Invoice.id).where(Invoice.batch_id == batch_id)) if i in shown]
     return statuses_for(current_realm(connected=False), ids)
-
-
-@bp.app_template_global("qbo_batch_statuses")
-def qbo_batch_statuses(batch_id: int) -> dict:
-    """invoice id → status for a batch page (three queries for the whole batch)."""
-    return batch_statuses(batch_id)
