@@ -53,3 +53,44 @@ def test_a_cdc_answer_per_entity_and_a_full_one_is_marked_cut_off():
     full = parse_cdc({"CDCResponse": [{"QueryResponse": [{"Invoice": [{"Id": str(n)} for n in range(CDC_MAX_OBJECTS)]}]}]})
     assert full.truncated
     assert parse_cdc({}).total == 0 and parse_cdc(None).total == 0
+
+
+class _FakeCdc:
+    """CDC over a fixed list of invoices (time, id), oldest first, at most 1,000 per answer."""
+
+    def __init__(self, invoices):
+        self.invoices, self.calls = sorted(invoices), []
+
+    def cdc(self, entities, since):
+        self.calls.append((tuple(entities), since))
+        rows = [{"Id": str(i), "TotalAmt": 1, "Balance": 1, "MetaData": {"LastUpdatedTime": t.isoformat()}}
+                for t, i in self.invoices if t >= since][:CDC_MAX_OBJECTS] if "Invoice" in entities else []
+        return {"CDCResponse": [{"QueryResponse": [{"Invoice": rows}] if rows else [{}]}]}
+
+
+def test_a_cut_off_answer_stuck_on_one_second_still_reaches_later_changes():
+    """1,500 invoices stamped the same second fill every answer from that second on; the
+    check must step past it (those beyond 1,000 cannot be had from CDC) and still see the
+    change made after."""
+    from datetime import timedelta
+
+    from services.payments.poll import _fetch
+
+    t0 = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+    fake = _FakeCdc([(t0, n) for n in range(1500)] + [(t0 + timedelta(seconds=5), 9999)])
+    changes, reads, resume_at = _fetch(fake, t0 - timedelta(days=1))
+    assert "9999" in {c.qbo_id for c in changes.invoices}
+    assert resume_at is None and reads == len(fake.calls) <= 6
+
+
+def test_a_catch_up_that_runs_out_of_calls_resumes_there_next_time(monkeypatch):
+    from datetime import timedelta
+
+    from services.payments import poll
+
+    monkeypatch.setattr(poll, "MAX_CATCH_UP_CALLS", 2)
+    t0 = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+    fake = _FakeCdc([(t0 + timedelta(seconds=n // 10), n) for n in range(5000)])
+    changes, reads, resume_at = poll._fetch(fake, t0)
+    assert resume_at is not None and t0 < resume_at < t0 + timedelta(seconds=500)
+    assert max(c.updated_at for c in changes.invoices) >= resume_at
