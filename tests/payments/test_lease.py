@@ -73,3 +73,27 @@ def test_pressing_check_while_a_check_runs_joins_it(app):
     assert runner.request_check(app, REALM) == (True, "QuickBooks is being checked now.")
     assert runner.background_checks(app) == []  # no second read started
     assert runner.request_check(app, None) == (False, "QuickBooks is not connected.")
+
+
+def test_the_scheduler_polls_when_due_and_not_before(app, monkeypatch):
+    from extensions import db
+    from models.qbo import CONNECTION_ID, ConnectionStatus, QboConnection
+    from services.payments import runner
+
+    db.session.add(QboConnection(id=CONNECTION_ID, status=ConnectionStatus.CONNECTED, realm_id=REALM))
+    db.session.commit()
+    polls = []
+
+    def fake_poll(app_):
+        assert lease.acquire(REALM, "scheduler", 60)
+        polls.append(1)
+        lease.finish(REALM, "scheduler", watermark=utcnow())
+
+    monkeypatch.setattr(runner, "poll_realm", fake_poll)
+    scheduler = runner.Poller(app)
+    scheduler.step()
+    scheduler.step()          # just polled: not due for QBO_POLL_SECONDS
+    assert polls == [1]
+    lease.request_poll(REALM)  # a press or a webhook elsewhere
+    scheduler.step()
+    assert polls == [1, 1]

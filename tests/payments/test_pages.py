@@ -134,3 +134,13 @@ def test_the_batch_page_shows_each_status_with_words_and_updates_in_place(export
     assert cells.count('hx-swap-oob="true"') == len(ids)  # the rows on the page, one statement's worth
     one = browser.get(f"/billing/batches/{exported.batch_id}/qbo-states?shown={ids[0]}", headers=HX).get_data(as_text=True)
     assert one.count('hx-swap-oob="true"') == 1
+
+
+def test_a_deleted_invoice_no_longer_links_into_quickbooks(exported):
+    browser = _signed_in(exported)
+    invoice_id = exported.invoice_ids[0]
+    act(exported, "delete_invoice", qbo_id_of(exported, invoice_id))
+    poll(exported)
+    page = browser.get(f"/billing/batches/{exported.batch_id}").get_data(as_text=True)
+    cell = re.search(rf'<td id="qbo-status-{invoice_id}".*?</td>', page, re.S).group(0)
+    assert "qb-link" not in cell and "Deleted in QuickBooks" in cell and "Export again…" in cell
