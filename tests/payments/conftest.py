@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from extensions import db as _db
-from tests.export.conftest import (REALM, Books, books, export_app, make_export_app,  # noqa: F401
+from tests.export.conftest import (REALM, Books, books, make_export_app,  # noqa: F401
                                    run_jobs, sandbox_live, start_job)
 from tests.fixtures.sandbox import bookkeep
+
+
+@pytest.fixture
+def export_app(make_export_app):  # noqa: F811
+    # A generous read timeout: on a loaded machine a check's CDC answer may take seconds, and a
+    # timed-out check is (rightly) a failed one, which these tests are not about.
+    return make_export_app(QBO_READ_TIMEOUT=30.0)
 
 
 @pytest.fixture
