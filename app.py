@@ -151,6 +151,9 @@ def register_background_export(app: Flask) -> None:
     from services.export import worker
 
     worker.start_with_first_request(app)
+    from services.payments import runner
+
+    runner.start_with_first_request(app)  # the QuickBooks change check (issue 15)
 
 
 def mount_local_sandbox(app: Flask) -> None:

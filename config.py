@@ -30,10 +30,12 @@ ENV_KEYS = {
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "SESSION_LIFETIME_SECONDS": "SESSION_LIFETIME_SECONDS",
     "SESSION_IDLE_TIMEOUT_SECONDS": "SESSION_IDLE_TIMEOUT_SECONDS",
+    "QBO_POLL_SECONDS": "QBO_POLL_SECONDS",
+    "QBO_WEBHOOK_VERIFIER_TOKEN": "QBO_WEBHOOK_VERIFIER_TOKEN",
 }
 
 BOOLEAN_KEYS = {"QBO_SANDBOX_ENABLED", "QBO_SANDBOX_KNOBS_HTTP", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"SESSION_LIFETIME_SECONDS", "SESSION_IDLE_TIMEOUT_SECONDS"}
+INTEGER_KEYS = {"SESSION_LIFETIME_SECONDS", "SESSION_IDLE_TIMEOUT_SECONDS", "QBO_POLL_SECONDS"}
 
 
 def defaults(instance_path: str) -> dict:
@@ -91,6 +93,13 @@ def defaults(instance_path: str) -> dict:
         "QBO_EXPORT_LIMIT_PER_MINUTE": 500,
         "QBO_EXPORT_BATCH_LIMIT_PER_MINUTE": 40,
         "QBO_EXPORT_PACING_MARGIN": 0.15,
+        # What happens in QuickBooks comes back (README "Payments, voids and changes from QuickBooks").
+        "QBO_POLL_WORKER": "auto",          # auto (on except in TESTING) | on | off
+        "QBO_POLL_SECONDS": 15 * 60,        # the scheduled change check, per company
+        "QBO_POLL_TICK_SECONDS": 5.0,       # how often a serving process looks whether a check is due
+        "QBO_POLL_LEASE_SECONDS": 300,      # one checker at a time across processes
+        "QBO_POLL_OVERLAP_SECONDS": 60,     # each check starts this much before the last watermark
+        "QBO_WEBHOOK_VERIFIER_TOKEN": "",   # Intuit's verifier token; empty = webhooks endpoint off
     }
 
 

@@ -7,6 +7,8 @@ the master would export too (harmless to exactly-once and pacing, but not what y
 """
 from app import create_app
 from services.export import worker
+from services.payments import runner
 
 app = create_app()
 worker.start_if_enabled(app)
+runner.start_if_enabled(app)  # the scheduled QuickBooks change check

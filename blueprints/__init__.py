@@ -11,5 +11,6 @@ def all_blueprints():
     from blueprints.clients import bp as clients
     from blueprints.dashboard import bp as dashboard
     from blueprints.users import bp as users
+    from blueprints.webhooks import bp as webhooks
 
-    return [auth, dashboard, accounting, clients, billing, users]
+    return [auth, dashboard, accounting, clients, billing, users, webhooks]

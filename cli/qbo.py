@@ -1,4 +1,4 @@
-"""`flask qbo …`: the QuickBooks group. status | disconnect | rotate-key live here; export and
+"""`flask qbo …`: the QuickBooks group. status | disconnect | rotate-key | poll live here; export and
 match-file have modules of their own (cli/export.py, cli/matching.py) and join the group below.
 
 Prints the same facts as the Installation tab; never prints a token. With the built-in local
@@ -103,3 +103,30 @@ def rotate_key_command() -> None:
         changed += 1
     db.session.commit()
     click.echo(f"Re-encrypted {changed} stored token value(s) with the current key.")
+
+
+@qbo_cli.command("poll")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@with_appcontext
+def poll_command(as_json: bool) -> None:
+    """Check QuickBooks once for payments, voids, deletes and customer changes (one CDC read).
+    Waits for nothing: if another process is checking, says so and exits 1."""
+    from services.payments.poll import poll_realm
+
+    _use_in_process_sandbox()
+    result = poll_realm(current_app._get_current_object())
+    applied = result.applied
+    if as_json:
+        click.echo(json.dumps({"ran": result.ran, "ok": result.ok, "reason": result.reason,
+                               "reads": result.reads, "since": result.since.isoformat() if result.since else None,
+                               "invoices": applied.invoices, "payments": applied.payments,
+                               "customers": applied.customers, "notes": applied.notes}, indent=2))
+    elif result.ok:
+        click.echo(f"Checked QuickBooks changes since {_when(result.since)} in {result.reads} read(s): "
+                   f"{applied.invoices} invoice(s), {applied.payments} payment(s), {applied.customers} customer(s).")
+        for note in applied.notes:
+            click.echo(f"- {note}")
+    else:
+        click.echo(result.reason)
+    if not result.ok:
+        raise SystemExit(1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Protocol
 
 import httpx2
@@ -188,6 +189,13 @@ class QboClient:
             name = next((key for key in entry if key != "bId"), None)
             results[bid] = BatchItemResult(bid, entity_name=name, data=entry.get(name) if name else None)
         return results
+
+    def cdc(self, entities: Iterable[str], changed_since: datetime) -> dict:
+        """Change Data Capture: every object of `entities` changed at or after `changed_since`
+        (at most 30 days back, at most 1,000 objects; PROTOCOL §8). One read."""
+        names = ",".join(_check_entity(name) for name in entities)
+        since = changed_since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        return self._call("GET", "cdc", params={"entities": names, "changedSince": since}, safe=True)
 
     def company_info(self) -> dict:
         body = self._call("GET", f"companyinfo/{self.realm_id}", safe=True)

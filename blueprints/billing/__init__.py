@@ -1,3 +1,4 @@
-"""Billing: invoice batches (routes.py) and their export to QuickBooks (exports.py)."""
-from blueprints.billing import exports, routes  # noqa: F401  (their views register on bp)
+"""Billing: invoice batches (routes.py), their export to QuickBooks (exports.py), and what happens
+to them in QuickBooks afterwards (payments.py)."""
+from blueprints.billing import exports, payments, routes  # noqa: F401  (their views register on bp)
 from blueprints.billing.blueprint import bp  # noqa: F401

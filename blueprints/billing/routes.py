@@ -71,6 +71,7 @@ def _batch_page(batch, finalize_form):
     group = request.args.get("show") if request.args.get("show") in export_status.GROUPS else None
     view = export_status.batch_view(batch)
     page = view.page(page_arg(), current_app.config.get("BATCH_PAGE_SIZE", BATCH_PAGE_SIZE), group)
+    export_status.with_qbo_statuses(page.items)
 
     def page_url(number: int) -> str:
         return url_for("billing.batch", batch_id=batch.id, page=number, **({"show": group} if group else {}))

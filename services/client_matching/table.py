@@ -11,6 +11,7 @@ from extensions import db
 from models.clients import Client, Payer
 from models.links import CustomerLink, LinkKind
 from models.matching_state import CreationStatus, MatchProposal, PendingCreation, ProposalKind
+from services.client_matching.qbo_changes import attention_for
 from services.client_matching.customers import copies_by_id, label_of
 from services.client_matching.links import linked_customer_ids, links_by_subject, payer_customer_ids
 from services.client_matching.subjects import pairs_subquery, scoped_clients
@@ -35,6 +36,7 @@ class Row:
     payer: Payer | None = None            # "Clients under payers" rows: the payer of the pair
     parent_id: str | None = None          # ...and the payer's linked QBO customer (None: not yet)
     parent_label: str = ""
+    attention: str = ""                   # its QuickBooks customer is inactive or gone (qbo_changes.py)
 
     @property
     def proposed(self) -> bool:
@@ -103,7 +105,9 @@ def client_rows(realm_id: str, user, *, office_id: int | None = None, search: st
     creations = {c.client_id: c for c in db.session.scalars(select(PendingCreation).where(
         PendingCreation.realm_id == realm_id, PendingCreation.link_kind == LinkKind.CLIENT.value,
         PendingCreation.client_id.in_(ids), PendingCreation.status != CreationStatus.DONE))}
-    rows = [Row(c, links.get(c.id), props.get(c.id), creations.get(c.id)) for c in result.items]
+    flagged = attention_for(realm_id, ids)
+    rows = [Row(c, links.get(c.id), props.get(c.id), creations.get(c.id),
+                attention=flagged[c.id].reason if c.id in flagged else "") for c in result.items]
     fill_options(realm_id, rows)
     return result, rows
 

@@ -21,6 +21,7 @@ ACTIONS = {
     "failed": "Refused",
     "retried": "Queued again (Retry)",
     "paused": "Paused",
+    "reexported": "Queued again after it was deleted in QuickBooks",
 }
 
 

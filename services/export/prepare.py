@@ -18,6 +18,7 @@ from models._types import to_cents
 from models.export import InvoiceExport
 from models.sync_settings import ItemMapping, OfficeMapping, SyncSettings
 from services.client_matching.links import realm_links
+from services.client_matching.qbo_changes import flagged_links
 from services.export.engine import NotExportable, Prepared
 from services.sync_settings import settings_for
 from services.mapping.invoice import (MappedInvoice, MappingError, MappingRefs, Ref,
@@ -136,11 +137,15 @@ def eligibility(invoices: list[Invoice], realm_id: str | None, settings: SyncSet
         return {i.id: Eligibility(False, "QuickBooks is not connected") for i in invoices}
     settings = settings or settings_for(realm_id)
     refs = customers if customers is not None else customer_refs(realm_id, [i.client_id for i in invoices])
+    # A linked customer made inactive or deleted in QuickBooks needs a person first (issue 15).
+    flagged = flagged_links(realm_id, [i.client_id for i in invoices])
     answer = {}
     for invoice in invoices:
         key = bill_to_key(invoice, settings)
         ref = refs.get(key)
-        if ref is not None:
+        if ref is not None and key in flagged:
+            answer[invoice.id] = Eligibility(False, flagged[key].reason)
+        elif ref is not None:
             answer[invoice.id] = Eligibility(True, customer_name=ref.name)
         elif key[0] == "client_under_payer":
             answer[invoice.id] = Eligibility(False, "Client not matched under this payer")

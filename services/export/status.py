@@ -74,6 +74,7 @@ class RowState:
     record: RecordLite | None = None
     qbo_total: Decimal | None = None
     url: str | None = None
+    qbo_status: object | None = None  # what became of it in QuickBooks (with_qbo_statuses)
 
     @property
     def status(self) -> str:
@@ -255,6 +256,19 @@ def batch_view(batch: InvoiceBatch) -> BatchView:
     return view
 
 
+def with_qbo_statuses(rows: list[RowState]) -> list[RowState]:
+    """Fill what became of the drawn rows' invoices in QuickBooks — Paid, Deleted, … — from the
+    change checks' local copy (services/payments): a fixed few statements, only for exported rows."""
+    from services.payments.statuses import statuses_for
+
+    exported = [row.invoice.id for row in rows if row.status == "exported"]
+    if exported:
+        found = statuses_for(current_realm(connected=False), exported)
+        for row in rows:
+            row.qbo_status = found.get(row.invoice.id)
+    return rows
+
+
 def batch_progress(batch: InvoiceBatch, records, invoice_count: int) -> BatchProgress:
     """The latest export that queued something, and the batch's share in QuickBooks."""
     records = list(records)
@@ -311,6 +325,7 @@ def progress_view(batch: InvoiceBatch, since: datetime | None = None, shown: set
     if job is not None:
         p = export_service.progress(job)
         progress.total, progress.exported, progress.failed = p.total, p.exported, p.failed
+    with_qbo_statuses(rows)
     return ProgressView(progress=progress, rows=rows, exported_count=counts.get("exported", 0),
                         invoice_count=invoice_count, selectable_count=selectable_count, polled_at=now)
 

@@ -17,6 +17,10 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # Endpoints deliberately outside the access hook, with the reason. Nothing else may lack a declaration.
 UNGUARDED = {"static": "public files (CSS/JS), served before the access hook"}
 
+# State-changing endpoints without a CSRF token on purpose, with what authenticates them instead.
+SIGNED_NOT_CSRF = {"webhooks.quickbooks": "Intuit's servers post it; the intuit-signature HMAC with the "
+                   "verifier token authenticates it (tests/payments/test_webhooks.py)"}
+
 # Rule argument name → a value for it, given the `world` fixture (tests/agency/conftest.py): the id of
 # an existing record the Agency User may see (North office), or a valid string for non-id arguments.
 # A new route with a new argument name fails the access tests until it is added here; if it needs a

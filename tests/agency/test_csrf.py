@@ -7,9 +7,10 @@ import re
 import pytest
 
 from models import BatchStatus, Role
-from tests.agency.helpers import GUARDED, ROLES, route_id, snapshot, url_for_rule
+from tests.agency.helpers import GUARDED, ROLES, SIGNED_NOT_CSRF, route_id, snapshot, url_for_rule
 
-UNSAFE = [route for route in GUARDED if route[2] not in ("GET",)]
+UNSAFE = [route for route in GUARDED if route[2] not in ("GET",) and route[0] not in SIGNED_NOT_CSRF]
+SIGNED = [route for route in GUARDED if route[0] in SIGNED_NOT_CSRF]
 
 
 def _a_role_allowed(app, endpoint: str) -> Role:
@@ -37,6 +38,18 @@ def test_unsafe_route_without_token_is_refused_and_changes_nothing(app, client, 
     assert response.status_code == 400, (url, response.status_code)
     assert snapshot(db) == before
     assert client.get("/").status_code == 200  # still signed in: even logout was refused
+
+
+@pytest.mark.parametrize("route", SIGNED, ids=route_id)
+def test_signed_route_without_its_signature_is_refused_and_changes_nothing(app, client, db, world, route):
+    endpoint, rule, method = route
+    before = snapshot(db)
+    for token in ("", "a-verifier-token"):  # webhooks off, then on
+        app.config["QBO_WEBHOOK_VERIFIER_TOKEN"] = token
+        response = client.open(url_for_rule(app, rule, world), method=method, data=b"[]",
+                               headers={"Content-Type": "application/json"})
+        assert response.status_code in (401, 404), (rule, token, response.status_code)
+    assert snapshot(db) == before
 
 
 def test_body_carries_the_token_for_htmx(client, login, csrf):

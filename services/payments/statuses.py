@@ -1,0 +1,140 @@
+"""What became of each exported invoice in QuickBooks, in plain words: Open, Partially paid,
+Paid, Voided, Deleted or Changed in QuickBooks. Computed from the export record (what was sent)
+and the last state the change feed reported (no QuickBooks call here).
+
+Order of precedence: Deleted, Voided, Changed (the total or the customer differs from what was
+sent — a customer merged into another is followed, not "changed"), then Paid, Partially paid,
+Open. An exported invoice the feed never mentioned is Open for its sent total.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from extensions import db
+from models.export import ExportStatus, InvoiceExport
+from models.payments import QboCustomerState, QboInvoiceState, QboPayment, QboPaymentLine
+
+
+class QboState(str, enum.Enum):
+    OPEN = "open"
+    PARTIAL = "partial"
+    PAID = "paid"
+    VOIDED = "voided"
+    DELETED = "deleted"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class InvoiceStatus:
+    state: QboState
+    label: str                   # short words for the row
+    title: str                   # the sentence behind the icon (title and accessible name)
+    balance: Decimal | None = None
+    paid_on: date | None = None
+    qbo_id: str | None = None
+
+    @property
+    def can_export_again(self) -> bool:
+        return self.state == QboState.DELETED
+
+    @property
+    def counts_as_open(self) -> bool:
+        return self.state in (QboState.OPEN, QboState.PARTIAL, QboState.CHANGED) and bool(self.balance)
+
+
+def _money(value) -> str:
+    return f"${Decimal(value):,.2f}"
+
+
+def _resolve(customer_id: str | None, merged: dict[str, str]) -> str | None:
+    seen = set()
+    while customer_id in merged and customer_id not in seen:
+        seen.add(customer_id)
+        customer_id = merged[customer_id]
+    return customer_id
+
+
+def describe(record: InvoiceExport, state: QboInvoiceState | None, paid_on: date | None,
+             merged: dict[str, str]) -> InvoiceStatus:
+    sent_total = record.qbo_total if record.qbo_total is not None else record.expected_total
+    if state is None:
+        return InvoiceStatus(QboState.OPEN, "Open", f"Open in QuickBooks: {_money(sent_total or 0)} due",
+                             sent_total, qbo_id=record.qbo_id)
+    if state.deleted:
+        return InvoiceStatus(QboState.DELETED, "Deleted in QuickBooks",
+                             "Deleted in QuickBooks: it can be exported again", qbo_id=record.qbo_id)
+    if state.voided:
+        return InvoiceStatus(QboState.VOIDED, "Voided in QuickBooks",
+                             "Voided in QuickBooks: nothing is owed on it", Decimal("0"), qbo_id=record.qbo_id)
+    balance = state.balance if state.balance is not None else sent_total
+    customer_moved = (record.qbo_customer_id and state.customer_id
+                      and _resolve(record.qbo_customer_id, merged) != state.customer_id)
+    if (sent_total is not None and state.total is not None and state.total != sent_total) or customer_moved:
+        what = (f"total is now {_money(state.total)} (sent {_money(sent_total)})"
+                if state.total != sent_total else "it is now billed to another customer")
+        return InvoiceStatus(QboState.CHANGED, "Changed in QuickBooks",
+                             f"Changed in QuickBooks: {what}; {_money(balance or 0)} due", balance,
+                             qbo_id=record.qbo_id)
+    if balance is not None and balance <= 0:
+        when = f" on {paid_on.isoformat()}" if paid_on else ""
+        return InvoiceStatus(QboState.PAID, f"Paid{when}", f"Paid in QuickBooks{when}", Decimal("0"),
+                             paid_on, qbo_id=record.qbo_id)
+    if state.total is not None and balance is not None and balance < state.total:
+        return InvoiceStatus(QboState.PARTIAL, f"Partially paid ({_money(balance)} due)",
+                             f"Partially paid in QuickBooks: {_money(balance)} still due", balance,
+                             qbo_id=record.qbo_id)
+    return InvoiceStatus(QboState.OPEN, "Open", f"Open in QuickBooks: {_money(balance or 0)} due", balance,
+                         qbo_id=record.qbo_id)
+
+
+def statuses_for_records(realm_id: str | None, records: list[InvoiceExport]) -> dict[int, InvoiceStatus]:
+    """invoice id → status, for exported records. Three queries whatever the number of records."""
+    records = [r for r in records if r.status == ExportStatus.EXPORTED and r.qbo_id]
+    if not realm_id or not records:
+        return {}
+    qbo_ids = [r.qbo_id for r in records]
+    states = {s.qbo_id: s for s in db.session.scalars(select(QboInvoiceState).where(
+        QboInvoiceState.realm_id == realm_id, QboInvoiceState.qbo_id.in_(qbo_ids)))}
+    paid_on = dict(db.session.execute(
+        select(QboPaymentLine.invoice_qbo_id, func.max(QboPayment.txn_date))
+        .join(QboPayment, (QboPayment.realm_id == QboPaymentLine.realm_id)
+              & (QboPayment.qbo_id == QboPaymentLine.payment_qbo_id))
+        .where(QboPaymentLine.realm_id == realm_id, QboPaymentLine.invoice_qbo_id.in_(qbo_ids))
+        .group_by(QboPaymentLine.invoice_qbo_id)).all())
+    merged = dict(db.session.execute(select(QboCustomerState.qbo_id, QboCustomerState.merged_into_id).where(
+        QboCustomerState.realm_id == realm_id, QboCustomerState.merged_into_id.is_not(None))).all())
+    return {r.invoice_id: describe(r, states.get(r.qbo_id), paid_on.get(r.qbo_id), merged) for r in records}
+
+
+def statuses_for(realm_id: str | None, invoice_ids) -> dict[int, InvoiceStatus]:
+    if not realm_id:
+        return {}
+    records = list(db.session.scalars(select(InvoiceExport).where(
+        InvoiceExport.realm_id == realm_id, InvoiceExport.invoice_id.in_(list(invoice_ids)))))
+    return statuses_for_records(realm_id, records)
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    qbo_id: str
+    txn_date: date | None
+    amount: Decimal
+    reference: str
+
+
+def payments_of(realm_id: str | None, qbo_invoice_id: str | None) -> list[PaymentRow]:
+    """The payments QuickBooks applied to one invoice, oldest first."""
+    if not realm_id or not qbo_invoice_id:
+        return []
+    rows = db.session.execute(
+        select(QboPayment.qbo_id, QboPayment.txn_date, QboPaymentLine.amount, QboPayment.reference)
+        .join(QboPayment, (QboPayment.realm_id == QboPaymentLine.realm_id)
+              & (QboPayment.qbo_id == QboPaymentLine.payment_qbo_id))
+        .where(QboPaymentLine.realm_id == realm_id, QboPaymentLine.invoice_qbo_id == qbo_invoice_id)
+        .order_by(QboPayment.txn_date, QboPayment.id)).all()
+    return [PaymentRow(*row) for row in rows]
