@@ -46,7 +46,7 @@ def _build() -> tuple[DemoCaregiver, ...]:
             code=f"CG-{n:03d}", first_name=first, last_name=last, preferred_name=NICKNAMES.get(full, ""),
             office=OFFICES[(n - 1) % len(OFFICES)].code,
             email=f"{handle}@sunrise-care.example" if n % 6 else "",
-            phone=f"555-02{n:02d}", kind=CONTRACTOR if full in CONTRACTOR_NAMES else EMPLOYEE,
+            phone=f"518-555-02{n:02d}", kind=CONTRACTOR if full in CONTRACTOR_NAMES else EMPLOYEE,
             active=full not in LEFT_THE_AGENCY))
     return tuple(out)
 
