@@ -7,6 +7,7 @@ from flask_migrate import upgrade
 from sqlalchemy import Boolean, Date, DateTime, Integer, MetaData, Numeric, Time, create_engine, insert, select
 
 from app import create_app
+from tests.dburl import test_database_url as database_url
 
 BEFORE = "a7c4e2f19b30"
 
@@ -34,8 +35,17 @@ def _add(conn, table, **values):
     return conn.execute(insert(table).values(**values)).inserted_primary_key[0]
 
 
+def _drop_everything(url) -> None:
+    engine = create_engine(url)
+    meta = MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
+    engine.dispose()
+
+
 def test_names_on_lines_become_records_and_the_lines_keep_their_text(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    url = database_url(tmp_path, "old.sqlite")  # PostgreSQL too when the suite runs on it
+    _drop_everything(url)
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
                       "QBO_SANDBOX_ENABLED": False, "INSTANCE_PATH": str(tmp_path / "instance")})
     with app.app_context():
@@ -67,6 +77,7 @@ def test_names_on_lines_become_records_and_the_lines_keep_their_text(tmp_path):
             records = {r.id: r for r in conn.execute(select(meta.tables["caregivers"]))}
             lines = conn.execute(select(meta.tables["invoice_lines"])).all()
         engine.dispose()
+    _drop_everything(url)
     by_name = {f"{r.first_name} {r.last_name}".strip(): r for r in records.values()}
     assert set(by_name) == {"Rosa Gutiérrez", "Luis Ortega", "Mary Ann de Vries", "Cher"}
     assert (by_name["Mary Ann de Vries"].first_name, by_name["Mary Ann de Vries"].last_name) == ("Mary Ann de", "Vries")
