@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from cli.caregivers import caregivers_cli
 from cli.data import clients_cli, invoices_cli
 from cli.demo import demo_cli
 from cli.qbo import qbo_cli
 from cli.users import users_cli
 
-COMMAND_GROUPS = (demo_cli, users_cli, clients_cli, invoices_cli, qbo_cli)
+COMMAND_GROUPS = (demo_cli, users_cli, clients_cli, caregivers_cli, invoices_cli, qbo_cli)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """The agency's data model (SQLAlchemy 2 typed models), one module per area."""
 from models.agency import Agency, Office
+from models.caregivers import Caregiver, WorkerKind
 from models.billing import BatchStatus, Invoice, InvoiceBatch, InvoiceLine, LineKind
 from models.clients import Client, Payer, PayerKind, ServiceType
 from models.qbo import ConnectionStatus, QboConnection, QboOAuthState
@@ -19,4 +20,5 @@ __all__ = [
     "QboCustomerCopy", "CustomerListState", "MatchProposal", "PendingCreation",
     "InvoiceExport", "ExportJob", "ExportEvent", "ExportStatus", "JobStatus",
     "QboInvoiceState", "QboPayment", "QboPaymentLine", "QboCustomerState", "QboPollState", "QboWebhookEvent",
+    "Caregiver", "WorkerKind",
 ]

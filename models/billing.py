@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, Session, column_property, mapped_column, rela
 from extensions import db
 from models._types import Money, Quantity, Rate, UTCDateTime, to_cents, utcnow, value_enum
 from models.agency import Office
+from models.caregivers import Caregiver
 from models.clients import Client, Payer, ServiceType
 from models.users import User
 
@@ -82,6 +83,9 @@ class InvoiceLine(db.Model):
     description: Mapped[str] = mapped_column(String(500), default="")
     service_type_id: Mapped[int | None] = mapped_column(ForeignKey("service_types.id"))
     service_date: Mapped[date | None]
+    # The caregiver record, and the name the line was billed with (kept as printed, like an
+    # invoice keeps its address; set from the record when a line is made).
+    caregiver_id: Mapped[int | None] = mapped_column(ForeignKey("caregivers.id"), index=True)
     caregiver_name: Mapped[str] = mapped_column(String(120), default="")
     start_time: Mapped[time | None] = mapped_column(Time)
     end_time: Mapped[time | None] = mapped_column(Time)
@@ -92,6 +96,7 @@ class InvoiceLine(db.Model):
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
     service_type: Mapped[ServiceType | None] = relationship()
+    caregiver: Mapped[Caregiver | None] = relationship()
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -8,6 +8,8 @@ Config keys (all optional):
   DEMO_REALM_ID           realm id of the demo company (default 9341453172471531)
   DEMO_PEOPLE / DEMO_PAYERS  the demo company's clients and payers, passed in by the host
                           (default: the sandbox's own, qbo_sandbox/demo/people.py)
+  DEMO_CAREGIVERS         the demo company's caregivers, some entered as Employees / Vendors
+                          (default: the sandbox's own, qbo_sandbox/demo/people.py)
   EMPTY_COMPANY_REALM_ID  create an empty company with this realm id on start (optional)
   WEB_VIEW_ENABLED        serve the /app browser view (default True)
   WEB_VIEW_GATE           optional callable(environ) -> bool: the host decides who sees /app
@@ -79,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(control_bp)
     if app.config["WEB_VIEW_ENABLED"]:
         from qbo_sandbox.demo import actions  # noqa: F401  (adds the buttons' routes to bp)
+        from qbo_sandbox.demo import web_time  # noqa: F401  (Employees, Vendors, Time pages)
         from qbo_sandbox.demo.web import bp as web_bp
         app.register_blueprint(web_bp)
 

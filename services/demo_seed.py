@@ -19,12 +19,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from demo_data.caregivers import DEMO_CAREGIVERS
 from demo_data.logins import DEMO_LOGINS
 from demo_data.people import (AGENCY_NAME, AGENCY_TIMEZONE, CAREGIVERS, OFFICES, PAYERS, PEOPLE,
                               SERVICE_TYPES, DemoPerson)
 from extensions import db
-from models import (Agency, BatchStatus, Client, Invoice, InvoiceBatch, InvoiceLine, LineKind, Office,
-                    Payer, PayerKind, Role, ServiceType, User)
+from models import (Agency, BatchStatus, Caregiver, Client, Invoice, InvoiceBatch, InvoiceLine, LineKind, Office,
+                    Payer, PayerKind, Role, ServiceType, User, WorkerKind)
 from models._types import to_cents
 
 DEFAULT_SEED = 2026
@@ -117,7 +118,8 @@ def seed_demo_agency(session: Session, rng_seed: int = DEFAULT_SEED, today: date
     counts = builder.build(session)
     session.commit()
     message = (f"Seeded the demo agency \"{AGENCY_NAME}\": {counts['offices']} offices, {counts['clients']} "
-               f"clients, {counts['payers']} payers, {counts['service_types']} service types, "
+               f"clients, {counts['caregivers']} caregivers, {counts['payers']} payers, "
+               f"{counts['service_types']} service types, "
                f"{counts['finalized_batches']} finalized batches + {counts['draft_batches']} draft, "
                f"{counts['invoices']} invoices ({counts['lines']} lines).")
     return SeedReport(seeded=True, message=message, counts=counts, logins=demo_logins())
@@ -258,10 +260,11 @@ class _DemoBuilder:
                                      address_line1=p.address_line1, city=p.city, state=p.state,
                                      postal_code=p.postal_code) for p in PAYERS}
         self.clients = {p.client_code: self._client(p) for p in PEOPLE}
+        self.caregivers = {c.name: self._caregiver(c) for c in DEMO_CAREGIVERS}
         users = self._users()
         owner = users[0]
         session.add_all([agency, *self.offices.values(), *self.service_types.values(),
-                         *self.payers.values(), *self.clients.values(), *users])
+                         *self.payers.values(), *self.clients.values(), *self.caregivers.values(), *users])
 
         finalized_periods, draft_period = billing_periods(self.today)
         batches = []
@@ -274,6 +277,7 @@ class _DemoBuilder:
                 batch.finalized_by = owner
                 batches.append(batch)
         batches.append(self._batch(OFFICES[0].name, draft_period, first_month=False))
+        self._link_caregivers(batches)
         session.add_all(batches)
         session.flush()  # one flush: the batches are new, so creating them finalized is allowed
 
@@ -281,6 +285,7 @@ class _DemoBuilder:
         return {
             "offices": len(self.offices), "clients": len(self.clients), "payers": len(self.payers),
             "service_types": len(self.service_types), "users": len(users),
+            "caregivers": len(self.caregivers),
             "finalized_batches": sum(b.status == BatchStatus.FINALIZED for b in batches),
             "draft_batches": sum(b.status == BatchStatus.DRAFT for b in batches),
             "invoices": len(invoices), "lines": sum(len(i.lines) for i in invoices),
@@ -293,6 +298,20 @@ class _DemoBuilder:
                       email=person.email, phone=person.phone, address_line1=person.address_line1,
                       address_line2="", city=person.city, state=person.state,
                       postal_code=person.postal_code, active=person.active)
+
+    def _caregiver(self, demo) -> Caregiver:
+        office = next(o for o in self.offices.values() if o.code == demo.office)
+        return Caregiver(code=demo.code, office=office, first_name=demo.first_name, last_name=demo.last_name,
+                         preferred_name=demo.preferred_name, email=demo.email, phone=demo.phone,
+                         kind=WorkerKind(demo.kind), active=demo.active)
+
+    def _link_caregivers(self, batches) -> None:
+        """Every line naming a caregiver references that caregiver's record."""
+        for batch in batches:
+            for invoice in batch.invoices:
+                for line in invoice.lines:
+                    if line.caregiver_name:
+                        line.caregiver = self.caregivers[line.caregiver_name]
 
     def _users(self) -> list[User]:
         users = []

@@ -107,6 +107,13 @@ KNOWN_PROPERTIES = {
         TxnApprovalInfo TxnDate TxnSource TxnStatus TxnSubType TxnTaxDetail UnappliedAmt domain
         sparse status
     """),
+    "TimeActivity": _words("""
+        AttachableRef BillableStatus BreakHours BreakMinutes BreakSeconds ClassRef CostRate
+        CustomField CustomerRef DepartmentRef Description EmployeeRef EndTime Hours
+        HoursInEmployeeTimeZone HourlyRate Id ItemRef MetaData Minutes NameOf OtherNameRef
+        PayrollItemRef ProjectRef Seconds StartTime SyncToken Taxable TimeActivityEx TimeChargeId
+        TimeZone TxnDate VendorRef domain sparse status
+    """),
     "TaxCode": _words("""
         Active Description Hidden Id MetaData Name PurchaseTaxRateList SalesTaxRateList SyncToken
         TaxCodeConfigType TaxGroup Taxable domain sparse
@@ -123,6 +130,7 @@ NUMERIC = _words("""
     CurrentBalanceWithSubAccounts UnappliedAmt DueDays DiscountPercent QtyOnHand PurchaseCost
     DayOfMonthDue DueNextMonthDays DiscountDays DiscountDayOfMonth HomeBalance HomeTotalAmt
     Deposit ExchangeRate CreditLimit OpenBalance BillRate CostRate RateValue TotalTax
+    Hours Minutes HourlyRate
 """)
 TIMESTAMPS = _words("MetaData.CreateTime MetaData.LastUpdatedTime")
 
@@ -166,6 +174,7 @@ SPECS: dict[str, EntitySpec] = {
                    read_only=_COMMON_RO | _words("TotalAmt Balance HomeBalance HomeTotalAmt")),
         EntitySpec("Payment", False, None, deletable=True, voidable=True,
                    read_only=_COMMON_RO | _words("UnappliedAmt")),
+        EntitySpec("TimeActivity", False, None, deletable=True, read_only=_COMMON_RO),
         EntitySpec("TaxCode", True, "Name", writable=False, read_only=_COMMON_RO),
         EntitySpec("TaxRate", True, "Name", writable=False, read_only=_COMMON_RO),
     ]

@@ -8,7 +8,7 @@ them the sandbox uses its own demo clients (qbo_sandbox/demo/people.py).
 Clients are spelled the ways bookkeepers spell them: "Last, First", nicknames, middle initials,
 typos, titles, "- Private Pay"; some are sub-customers of their payer; some customers are not
 clients at all; inactive clients are inactive; a vendor and an employee take names a client
-would naturally have.
+would naturally have. Some caregivers are Employees (W-2) and Vendors (1099), see caregivers.py.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import random
 
 from qbo_sandbox.accounting import company as companies
 from qbo_sandbox.accounting.context import Ctx
+from qbo_sandbox.demo.caregivers import add_caregivers
 
 DEMO_NAME = "Sunrise Home Care LLC"
 DEMO_TZ = "America/New_York"
@@ -87,10 +88,12 @@ def _default_people():
 
 
 def build_demo_company(tx, realm_id: str, people=None, payers=None, seed: int = SEED,
-                       name: str = DEMO_NAME, tax_mode: str = "us-manual") -> dict:
+                       name: str = DEMO_NAME, tax_mode: str = "us-manual", caregivers=None) -> dict:
     if people is None:
         people, default_payers = _default_people()
         payers = default_payers if payers is None else payers
+    if caregivers is None:
+        from qbo_sandbox.demo.people import CAREGIVERS as caregivers
     payers = payers or []
     prefs = companies.default_preferences(custom_txn_numbers=True, track_departments=True,
                                           class_per_txn=True)
@@ -140,6 +143,7 @@ def build_demo_company(tx, realm_id: str, people=None, payers=None, seed: int = 
         ven = make("Vendor", {"DisplayName": f"{p.last_name}, {p.first_name}",
                               "CompanyName": f"{p.last_name} Family Caregiving"})
         taken.add(ven["DisplayName"].lower())
+    made["caregivers"] = add_caregivers(make, caregivers, taken)
 
     for index, p in enumerate(people):
         display, style = spell(rng, p)
@@ -182,5 +186,6 @@ def ensure_demo_company(app) -> str:
         existing = tx.company(realm_id)
         if existing is None or existing["preferences"] is None:
             build_demo_company(tx, realm_id, app.config.get("DEMO_PEOPLE"), app.config.get("DEMO_PAYERS"),
-                               tax_mode=app.config.get("TAX_MODE", "us-manual"))
+                               tax_mode=app.config.get("TAX_MODE", "us-manual"),
+                               caregivers=app.config.get("DEMO_CAREGIVERS"))
     return realm_id

@@ -84,3 +84,27 @@ def _build() -> tuple[Person, ...]:
 
 
 PEOPLE = _build()
+
+
+@dataclass(frozen=True)
+class Caregiver:
+    first_name: str
+    last_name: str
+    preferred_name: str
+    email: str
+    phone: str
+    kind: str  # "employee" (W-2) or "contractor" (1099)
+    active: bool = True
+
+
+CAREGIVERS = (
+    Caregiver("Alicia", "Moreno", "", "alicia.moreno@example.com", "555-0201", "employee"),
+    Caregiver("Brenda", "Okafor", "", "", "555-0202", "employee"),
+    Caregiver("Carmen", "Delgado", "", "carmen.delgado@example.com", "", "employee"),
+    Caregiver("Danielle", "Fitzgerald", "Dani", "", "555-0204", "employee"),
+    Caregiver("Farida", "Rahimi", "", "", "555-0206", "contractor"),
+    Caregiver("Grace", "Liu", "", "grace.liu@example.com", "", "employee"),
+    Caregiver("Katarzyna", "Nowak", "Kasia", "", "555-0211", "contractor"),
+    Caregiver("Luis", "Ortega", "", "", "", "contractor"),
+    Caregiver("Yolanda", "Pierce", "", "", "", "contractor", active=False),
+)

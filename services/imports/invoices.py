@@ -14,9 +14,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import (BatchStatus, Client, Invoice, InvoiceBatch, InvoiceLine, LineKind, Office, Payer,
-                    ServiceType)
+from models import (BatchStatus, Caregiver, Client, Invoice, InvoiceBatch, InvoiceLine, LineKind, Office,
+                    Payer, ServiceType)
 from models._types import to_cents, utcnow
+from services.caregivers.directory import CaregiverDirectory
 from services.imports.clients import office_lookup
 from services.imports.common import CellReader, ImportAborted, ImportResult, RowError, read_rows
 
@@ -44,7 +45,7 @@ class ParsedLine:
     kind: LineKind
     service_type: ServiceType | None
     service_date: date | None
-    caregiver: str
+    caregiver: Caregiver | None
     start_time: time | None
     end_time: time | None
     quantity: Decimal
@@ -58,6 +59,7 @@ class _Lookups:
         self.offices = office_lookup(session)
         self.clients = {c.code.upper(): c for c in session.scalars(select(Client))}
         self.payers = {p.name.lower(): p for p in session.scalars(select(Payer))}
+        self.caregivers = CaregiverDirectory(session)
         self.service_types = {}
         for service_type in session.scalars(select(ServiceType)):
             self.service_types[service_type.name.lower()] = service_type
@@ -126,7 +128,11 @@ def _parse_row(row, lookups: _Lookups, errors: list[RowError]) -> ParsedLine | N
     if kind in DATED_KINDS and service_date and period_ok and not period_start <= service_date <= period_end:
         cells.fail("service_date", f"service_date {service_date} is outside the period "
                                    f"{period_start} to {period_end}.")
-    caregiver = cells.text("caregiver", max_length=120)
+    caregiver_cell = cells.text("caregiver", max_length=120)
+    found = lookups.caregivers.find(caregiver_cell) if caregiver_cell else None
+    if found is not None and found.caregiver is None:
+        cells.fail("caregiver", found.problem)
+    caregiver = found.caregiver if found else None
     start_time, end_time = cells.time("start_time"), cells.time("end_time")
     if bool(row.get("start_time")) != bool(row.get("end_time")):
         cells.fail("end_time" if row.get("start_time") else "start_time",
@@ -261,7 +267,8 @@ def _write(session: Session, parsed: list[ParsedLine], lookups: _Lookups):
                 session.add(invoice)
             invoice.lines.append(InvoiceLine(
                 position=len(invoice.lines), kind=item.kind, description=item.description,
-                service_type=item.service_type, service_date=item.service_date, caregiver_name=item.caregiver,
+                service_type=item.service_type, service_date=item.service_date, caregiver=item.caregiver,
+                caregiver_name=item.caregiver.name if item.caregiver else "",
                 start_time=item.start_time, end_time=item.end_time, quantity=item.quantity, rate=item.rate,
                 taxable=item.taxable))
     return batches, invoices

@@ -36,6 +36,7 @@ def local_urls(base_url: str, prefix: str) -> dict:
 
 def mount(app: Flask) -> None:
     import qbo_sandbox
+    from demo_data.caregivers import DEMO_CAREGIVERS
     from demo_data.people import PAYERS, PEOPLE
 
     prefix = app.config["QBO_SANDBOX_PREFIX"]
@@ -45,6 +46,7 @@ def mount(app: Flask) -> None:
         # The sandbox never imports the host: the demo company's clients come in here.
         "DEMO_PEOPLE": PEOPLE,
         "DEMO_PAYERS": PAYERS,
+        "DEMO_CAREGIVERS": DEMO_CAREGIVERS,
         # Sales tax of the demo company: "us-manual" (tax off) keeps today's exports as they are;
         # "us-ast" / "ca" model Intuit's automated sales tax / Canada (see the sandbox README).
         "TAX_MODE": app.config["QBO_SANDBOX_TAX_MODE"],

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from models import (Agency, BatchStatus, Client, Invoice, InvoiceBatch, InvoiceLine, LineKind,
+from models import (Agency, BatchStatus, Caregiver, Client, Invoice, InvoiceBatch, InvoiceLine, LineKind,
                     Office, Payer, PayerKind, Role, ServiceType, User)
 from tests.agency.helpers import csrf_token_from
 
@@ -74,10 +74,12 @@ def data(db):
     inv5 = _invoice("INV-4001", south_draft, cara, None, [(LineKind.SERVICE, "1", "40", care)])
     db.session.add_all([agency, care, insurer, ann, bob, cara, north_final, north_draft, north_empty,
                         south_final, south_draft])
+    grace = Caregiver(code="CG-1", office=north, first_name="Grace", last_name="Liu")  # invoice files name her
+    db.session.add(grace)
     db.session.commit()
     return SimpleNamespace(
         agency=agency, north=north, south=south, care=care, insurer=insurer,
-        ann=ann, bob=bob, cara=cara,
+        ann=ann, bob=bob, cara=cara, grace=grace,
         north_final=north_final, north_draft=north_draft, north_empty=north_empty,
         south_final=south_final, south_draft=south_draft,
         inv1=inv1, inv2=inv2, inv3=inv3, inv4=inv4, inv5=inv5,

@@ -27,6 +27,7 @@ SIGNED_NOT_CSRF = {"webhooks.quickbooks": "Intuit's servers post it; the intuit-
 # record the fixtures lack, create it in the lambda (e.g. `lambda w: make_thing(w).id`).
 URL_ARGUMENTS = {
     "client_id": lambda w: w.data.ann.id,
+    "caregiver_id": lambda w: w.data.grace.id,
     "batch_id": lambda w: w.data.north_draft.id,
     "invoice_id": lambda w: w.data.inv1.id,
     "user_id": lambda w: w.spare_user.id,

@@ -174,6 +174,11 @@ class VendorRules(Rules):
 
 class EmployeeRules(Rules):
     def prepare(self, ctx, doc, existing):
+        # Intuit's Employee reference: "At least one of GivenName or FamilyName is required"
+        # (a DisplayName alone, enough for a Customer or Vendor, is not).
+        strip_text(doc, ("GivenName", "FamilyName"))
+        if not doc.get("GivenName") and not doc.get("FamilyName"):
+            raise faults.required_missing("GivenName")
         person_names(ctx, "Employee", doc, existing)
         # Every real Employee carries BillableTime (qbo_api spec/vcr/deactivate/employee.yml).
         doc.setdefault("BillableTime", False)

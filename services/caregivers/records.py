@@ -1,0 +1,103 @@
+"""Caregiver look-ups and edits, scoped to the offices a user may see.
+
+Everyone signed in may read the caregivers of their offices; only Owners and Admins change them
+(checked here as well as at the view). A caregiver outside the user's offices is reported as
+missing (None), so callers answer 404 and never reveal that it exists.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, update
+
+from access import MANAGERS
+from extensions import db
+from models import BatchStatus, Caregiver, Invoice, InvoiceBatch, InvoiceLine
+from services.agency.offices import visible_office_ids
+
+STATUSES = ("active", "inactive", "all")
+EDITABLE_FIELDS = ("code", "office_id", "first_name", "last_name", "preferred_name", "email", "phone",
+                   "kind", "active")
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,29}")
+
+
+class NotAllowed(Exception):
+    """The user may not make this change (not a manager, or an office they cannot see)."""
+
+
+def caregivers_query(user, office_id: int | None = None, q: str = "", status: str = "active"):
+    statement = select(Caregiver).where(Caregiver.office_id.in_(visible_office_ids(user)))
+    if office_id is not None:
+        statement = statement.where(Caregiver.office_id == office_id)
+    if status == "active":
+        statement = statement.where(Caregiver.active.is_(True))
+    elif status == "inactive":
+        statement = statement.where(Caregiver.active.is_(False))
+    term = (q or "").strip()
+    if term:
+        statement = statement.where(or_(
+            Caregiver.first_name.icontains(term, autoescape=True),
+            Caregiver.last_name.icontains(term, autoescape=True),
+            Caregiver.preferred_name.icontains(term, autoescape=True),
+            Caregiver.code.icontains(term, autoescape=True),
+            Caregiver.email.icontains(term, autoescape=True),
+            (Caregiver.first_name + " " + Caregiver.last_name).icontains(term, autoescape=True),
+            (Caregiver.last_name + ", " + Caregiver.first_name).icontains(term, autoescape=True),
+        ))
+    return statement.order_by(func.lower(Caregiver.last_name), func.lower(Caregiver.first_name), Caregiver.id)
+
+
+def caregiver_for(user, caregiver_id: int) -> Caregiver | None:
+    caregiver = db.session.get(Caregiver, caregiver_id)
+    if caregiver is None or not user.can_see_office(caregiver.office_id):
+        return None
+    return caregiver
+
+
+def code_in_use(code: str, exclude_id: int | None = None) -> bool:
+    statement = select(Caregiver.id).where(func.lower(Caregiver.code) == code.strip().lower())
+    if exclude_id is not None:
+        statement = statement.where(Caregiver.id != exclude_id)
+    return db.session.scalar(statement.limit(1)) is not None
+
+
+@dataclass
+class SaveResult:
+    caregiver: Caregiver
+    created: bool
+    draft_lines_renamed: int = 0
+
+
+def save_caregiver(user, data: dict, caregiver: Caregiver | None = None) -> SaveResult:
+    """Create or update from cleaned form data; the caller commits."""
+    if user.role not in MANAGERS or not user.can_see_office(data.get("office_id")):
+        raise NotAllowed()
+    if caregiver is not None and not user.can_see_office(caregiver.office_id):
+        raise NotAllowed()
+    created = caregiver is None
+    old_name = None if created else caregiver.name
+    if created:
+        caregiver = Caregiver()
+        db.session.add(caregiver)
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(caregiver, name, value.strip() if isinstance(value, str) else value)
+    db.session.flush()
+    renamed = 0 if created or old_name == caregiver.name else rename_on_draft_lines(caregiver)
+    return SaveResult(caregiver=caregiver, created=created, draft_lines_renamed=renamed)
+
+
+def rename_on_draft_lines(caregiver: Caregiver) -> int:
+    """A corrected name reaches the lines of draft batches; finalized invoices keep the name they
+    were billed with (they are the agency's record and never change)."""
+    drafts = (select(Invoice.id).join(InvoiceBatch, InvoiceBatch.id == Invoice.batch_id)
+              .where(InvoiceBatch.status == BatchStatus.DRAFT))
+    result = db.session.execute(
+        update(InvoiceLine)
+        .where(InvoiceLine.caregiver_id == caregiver.id, InvoiceLine.invoice_id.in_(drafts),
+               InvoiceLine.caregiver_name != caregiver.name)
+        .values(caregiver_name=caregiver.name)
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
