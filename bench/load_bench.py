@@ -73,8 +73,10 @@ def _queue_some(database_url: str, instance: Path, batch_id: int, count: int) ->
     return page_ids
 
 
-def statements_per_page(database_url: str, instance: Path, pages: dict[str, str]) -> dict[str, int]:
-    """SQL statements of one (warm) request of each page, counted at the engine."""
+def in_process(database_url: str, instance: Path, pages: dict[str, str], repeat: int = 20) -> dict[str, tuple]:
+    """Per page, in this process (no server, one request at a time, caches warm): SQL statements of
+    one request, counted at the engine, and the CPU time of one request (median of `repeat`;
+    CPU, not wall, time: the machine is shared and its other load should not count)."""
     from sqlalchemy import event
 
     from app import create_app
@@ -86,14 +88,20 @@ def statements_per_page(database_url: str, instance: Path, pages: dict[str, str]
     seen: list[int] = []
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", lambda *a, **k: seen.append(1))
-    counts = {}
+    found = {}
     for name, url in pages.items():
         headers = HX if "/export/progress" in url else {}
         client.get(url, headers=headers)
         seen.clear()
         client.get(url, headers=headers)
-        counts[name] = len(seen)
-    return counts
+        statements = len(seen)
+        cpu = []
+        for _ in range(repeat):
+            started = time.process_time()
+            client.get(url, headers=headers)
+            cpu.append((time.process_time() - started) * 1000)
+        found[name] = (statements, sorted(cpu)[len(cpu) // 2])
+    return found
 
 
 # -- the server -------------------------------------------------------------------------------------
@@ -225,6 +233,7 @@ def main(argv=None) -> int:
     parser.add_argument("--invoices", type=int, default=1000)
     parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
     parser.add_argument("--max-requests", type=int, default=None, help="gunicorn --max-requests")
+    parser.add_argument("--in-process-only", action="store_true", help="statements and CPU per request only")
     args = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="careledger-load-"))
@@ -233,8 +242,9 @@ def main(argv=None) -> int:
         seeded = seed(folder / "agency.sqlite", clients=args.clients, invoices=args.invoices)
         instance = folder / "instance"
         shown = _queue_some(seeded.database_url, instance, seeded.big_batch_id, 100)
+        _queue_some(seeded.database_url, instance, seeded.small_batch_id, 10)  # both polls answer alike
         print(f"Seeded {args.clients} clients, batches of {seeded.invoices_big} and {seeded.invoices_small} "
-              f"invoices (600 in QuickBooks, 100 queued) in {time.monotonic() - started:.1f} s: {folder}")
+              f"invoices (600 and 0 in QuickBooks, 100 and 10 queued) in {time.monotonic() - started:.1f} s: {folder}")
         now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 3600))
         progress = (f"/billing/batches/{seeded.big_batch_id}/export/progress?"
                     + urlencode({"since": now, "shown": ",".join(map(str, shown))}))
@@ -253,15 +263,17 @@ def main(argv=None) -> int:
             wanted = [w.strip() for w in args.pages.split(",")]
             pages = {k: v for k, v in pages.items() if any(w in k for w in wanted)}
 
-        counts = statements_per_page(seeded.database_url, instance, {
-            "batch page, 1,000 invoices": f"/billing/batches/{seeded.big_batch_id}",
+        measured = in_process(seeded.database_url, instance, {
+            **pages,
             "batch page, 100 invoices": f"/billing/batches/{seeded.small_batch_id}",
-            "progress, 1,000 invoices": f"/billing/batches/{seeded.big_batch_id}/export/progress",
-            "progress, 100 invoices": f"/billing/batches/{seeded.small_batch_id}/export/progress"})
-        print("\nSQL statements per request:")
-        for name, n in counts.items():
-            print(f"  {name:32s} {n:4d}")
+            "progress partial, 100 invoices": f"/billing/batches/{seeded.small_batch_id}/export/progress?"
+            + urlencode({"since": now})})
+        print("\nIn process, one request at a time: SQL statements and CPU time per request")
+        for name, (statements, cpu_ms) in measured.items():
+            print(f"  {name:52s} {statements:4d} statements {cpu_ms:7.1f} ms CPU")
 
+        if args.in_process_only:
+            return 0
         process, port = start_gunicorn(seeded.database_url, instance, args.workers, args.threads, args.max_requests)
         try:
             return _load(process, port, pages, args)
