@@ -38,6 +38,9 @@ class Check:
     error: str | None = None
 
 
+IDENTITY_LENGTH = 4  # batch_identity's (database URL, batch id, created, finalized)
+
+
 def batch_identity(batch) -> tuple:
     """A finalized batch, told apart from another database's batch with the same id (tests,
     restores) by the database URL and the batch's creation and finalize times."""
@@ -51,8 +54,22 @@ def invoice_rows(batch, load) -> list:
 
 def view_rows(key: tuple, build):
     """The batch page's rows and counts, `build()`ed once per mapping version and state of the
-    batch's export records (the caller puts both in `key`)."""
-    return _remember(_views, key, build)
+    batch's export records (the caller puts both in `key`, after the batch's identity). Only the
+    latest version of a batch is kept: during an export the state changes every second, and old
+    versions would only hold memory."""
+    with _lock:
+        found = _views.get(key)
+    if found is not None:
+        return found
+    found = build()
+    identity = key[:IDENTITY_LENGTH]
+    with _lock:
+        for old in [k for k in _views if k[:len(identity)] == identity and k != key]:
+            del _views[old]
+        _views[key] = found
+        while len(_views) > MAX_BATCHES:
+            _views.popitem(last=False)
+    return found
 
 
 def _remember(store: OrderedDict, key: tuple, build):
