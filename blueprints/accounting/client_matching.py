@@ -7,7 +7,7 @@ Admins (MANAGERS) may refresh, save, accept, unlink or create. Every POST carrie
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 import converters
@@ -43,13 +43,20 @@ def _filters(source) -> dict:
             "ppage": max(1, source.get("ppage", 1, type=converters.bounded_page) or 1)}   # "Clients under payers" page
 
 
-def _page(messages=None, status: int = 200):
-    """The full tab, or just the matching section for htmx (filters, paging, saves)."""
+def _page(messages=None, status: int = 200, kept=(), saved: bool = False):
+    """The full tab, or just the matching section for htmx (filters, paging, saves). `kept`: the
+    rows whose choice a Save refused (the browser keeps those choices on screen)."""
     filters = _filters(request.values)
     realm = _realm()
     manager = current_user.role in MANAGERS
+    messages = list(messages or [])
+    if realm and request.method == "GET":
+        # Proposals on arrival: from the stored customer list, read again when missing or stale.
+        problem = cm.ensure_proposals(_qbo, realm)
+        if problem:
+            messages.append(("warning", problem))
     context = dict(qbo_connection=connection_status(), filters=filters, realm=realm,
-                   can_manage=manager, messages=messages or [],
+                   can_manage=manager, messages=messages, kept=list(kept), saved=saved,
                    offices=visible_offices(current_user), filter_labels=cm.FILTER_LABELS)
     if realm:
         settings = cm.creation_settings(realm)
@@ -82,10 +89,10 @@ def _suggester(realm: str):
     return suggest
 
 
-def _back(messages):
+def _back(messages, kept=(), saved: bool = False):
     """After a POST: htmx gets the re-rendered section; a plain form gets flash + redirect."""
     if is_fragment_request():
-        return _page(messages)
+        return _page(messages, kept=kept, saved=saved)
     for category, text in messages:
         flash(text, category)
     filters = _filters(request.values)
@@ -161,6 +168,32 @@ def client_matching_pair_candidates(subject_id: int, payer_id: int):
                         linked=bool(cm.pair_link(realm, subject_id, payer_id)))
 
 
+@bp.route("/quickbooks/client-matching/why/<kind>/<subject_id>")
+@roles(MANAGERS)
+def client_matching_why(kind: str, subject_id: str):
+    """The Score and Why of a row for the customer just chosen in its drop-down (JSON for
+    static/js/client_matching.js): the engine's words for that pair, not the old proposal's."""
+    _require_realm()
+    customer = request.args.get("customer", "")
+    if kind == "pair":
+        pair = converters.ids(subject_id.split("_"))   # a pair row: "<client id>_<payer id>"
+        if len(pair) != 2:
+            abort(404)
+        _check_pair(*pair)
+        pkind, subject = ProposalKind.PAIR, pair[0]
+        linked = cm.pair_link(_realm(), *pair) is not None
+    else:
+        pkind = _kind(kind)
+        try:
+            subject = converters.bounded_int(subject_id)
+        except ValueError:
+            abort(404)
+        _check_subject(pkind, subject)
+        linked = cm.candidates_own_link(_realm(), pkind, subject)
+    answer = cm.explain_choice(_realm(), pkind, subject, customer, linked=linked)
+    return jsonify(score=answer.score, status=answer.status, why=answer.why, customer=customer)
+
+
 def _check_pair(client_id: int, payer_id: int) -> None:
     _check_subject(ProposalKind.CLIENT, client_id)
     if db.session.get(Payer, payer_id) is None:
@@ -186,39 +219,50 @@ def _check_subject(kind: ProposalKind, subject_id: int) -> None:
 @bp.route("/quickbooks/client-matching/save", methods=["POST"])
 @roles(MANAGERS)
 def client_matching_save():
+    """Save every row the person changed (on any page: the browser sends them all) and every
+    automatic match not yet saved, then send the Add to QuickBooks requests."""
     realm = _require_realm()
-    messages = []
-    creations = []
+    messages, creations, failed, decided = [], [], [], {}
     for kind in (ProposalKind.CLIENT, ProposalKind.PAYER):
         ids = converters.ids(request.form.getlist(f"row_{kind.value}"))
+        decided[kind] = set(ids)
         choices = [cm.Choice(i, request.form.get(f"customer_{kind.value}_{i}", ""),
                              request.form.get(f"create_{kind.value}_{i}") == "on") for i in ids]
         result = cm.save_choices(realm, kind, choices, current_user.id)
         creations += result.creations
-        messages += [("danger", e) for e in result.errors] + [("info", n) for n in result.notes]
-        done = result.linked + result.changed + result.removed
-        if done:
-            messages.append(("success", f"Saved {done} {'payer' if kind == ProposalKind.PAYER else 'client'} "
-                                        f"match{'es' if done != 1 else ''}."))
+        failed += result.failed
+        messages += _result_messages(result, "payer" if kind == ProposalKind.PAYER else "client")
     payers_changed = any(k.startswith("customer_payer_") or k.startswith("create_payer_") for k in request.form)
-    pair_result = _save_pairs(realm)
+    pair_result, pair_keys = _save_pairs(realm)
     creations += pair_result.creations
-    messages += [("danger", e) for e in pair_result.errors] + [("info", n) for n in pair_result.notes]
-    done = pair_result.linked + pair_result.changed + pair_result.removed
-    if done:
-        messages.append(("success", f"Saved {done} client-under-payer match{'es' if done != 1 else ''}."))
+    failed += pair_result.failed
+    messages += _result_messages(pair_result, "client-under-payer")
+    auto = cm.accept_all_auto(realm, current_user, skip_clients=decided[ProposalKind.CLIENT],
+                              skip_payers=decided[ProposalKind.PAYER], skip_pairs=pair_keys, with_payers=True)
+    messages += [("danger", e) for e in auto.errors]
+    if auto.linked:
+        messages.append(("success", f"Saved {auto.linked} automatic match{'es' if auto.linked != 1 else ''}."))
     messages += _create(realm, creations)
     if payers_changed and cm.creation_settings(realm).payer_mode == PayerMode.PAYER_SUBCUSTOMER:
         # A payer just linked (or created) makes its pairs matchable: propose them now.
         cm.recompute_pair_proposals(realm)
         db.session.commit()
     if not messages:
-        messages.append(("info", "Nothing to save: no choice was changed."))
-    return _back(messages)
+        messages.append(("info", "Nothing to save: no choice was changed and every automatic match is saved."))
+    return _back(messages, kept=failed, saved=True)
 
 
-def _save_pairs(realm: str) -> cm.SaveResult:
-    """The "Clients under payers" rows of the form (row_pair = "<client id>_<payer id>")."""
+def _result_messages(result: cm.SaveResult, noun: str) -> list[tuple[str, str]]:
+    messages = [("danger", e) for e in result.errors] + [("info", n) for n in result.notes]
+    done = result.linked + result.changed + result.removed
+    if done:
+        messages.append(("success", f"Saved {done} {noun} match{'es' if done != 1 else ''}."))
+    return messages
+
+
+def _save_pairs(realm: str) -> tuple[cm.SaveResult, set[tuple[int, int]]]:
+    """The "Clients under payers" rows of the form (row_pair = "<client id>_<payer id>"), and
+    the (client, payer) keys the form decided."""
     choices = []
     for value in request.form.getlist("row_pair"):
         client_id, _, payer_id = value.partition("_")
@@ -228,10 +272,11 @@ def _save_pairs(realm: str) -> cm.SaveResult:
         choices.append(cm.PairChoice(pair[0], pair[1],
                                      request.form.get(f"customer_pair_{value}", ""),
                                      request.form.get(f"create_pair_{value}") == "on"))
+    keys = {(c.client_id, c.payer_id) for c in choices}
     if not choices:
-        return cm.SaveResult()
+        return cm.SaveResult(), keys
     allowed = cm.visible_client_ids(current_user, {c.client_id for c in choices})
-    return cm.save_pair_choices(realm, choices, current_user.id, allowed)
+    return cm.save_pair_choices(realm, choices, current_user.id, allowed), keys
 
 
 def _create(realm: str, creations) -> list[tuple[str, str]]:

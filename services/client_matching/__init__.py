@@ -6,12 +6,16 @@ payer and (client, payer) pair to its QuickBooks customer. One module per job:
 - proposals.py  the engine's proposals (once per refresh) and one row's ranked candidates
 - links.py      CustomerLink look-ups (the realm filter written once) and set/remove a link
 - table.py      one page of the table, with options and filter counts
+- arrival.py    proposals on arrival (the customer list read when missing or stale)
+- explaining.py the Score and Why of a row for the customer a person just chose
 - saving.py     a Save of the table, "accept all auto matches"
 - creation.py   Add to QuickBooks: create customers exactly once (bodies: services/mapping/customer.py)
 
 The views use the names below; plain functions, no `request`.
 """
 from models.matching_state import ProposalKind
+from services.client_matching.arrival import ensure_proposals
+from services.client_matching.explaining import Explanation, explain_choice
 from services.client_matching.customers import customer_index, list_state, taken_display_names
 from services.client_matching.links import (candidates_own_link, pair_link, payer_customer_ids,
                                             remove_link, remove_pair_link)
@@ -24,7 +28,7 @@ from services.client_matching.table import (FILTER_LABELS, FILTERS, Row, client_
                                             keep_current_choice, pair_rows, payer_rows)
 from services.mapping.customer import slim
 
-__all__ = ["FILTERS", "FILTER_LABELS", "Choice", "CreationSettings", "PairChoice", "ProposalKind", "Row",
+__all__ = ["FILTERS", "FILTER_LABELS", "Choice", "Explanation", "ensure_proposals", "explain_choice", "CreationSettings", "PairChoice", "ProposalKind", "Row",
            "SaveResult", "accept_all_auto", "candidates_for", "candidates_own_link", "client_rows", "counts",
            "creation_settings", "customer_index", "keep_current_choice", "list_state", "pair_candidates",
            "pair_display_name", "pair_link", "pair_rows", "payer_customer_ids", "payer_rows",

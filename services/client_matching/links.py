@@ -3,7 +3,7 @@ removing a link; the database's unique constraints are the last word on "one cus
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
@@ -89,6 +89,27 @@ def candidates_own_link(realm_id: str, kind: ProposalKind, subject_id: int) -> b
     return link_of(realm_id, link_kind(kind), subject_id) is not None
 
 
+class Refusal(str):
+    """A refused row's sentence that also points at the fix: the search (`fix_query`) that shows
+    the record already holding the customer, where its link can be removed."""
+    fix_query: str = ""
+    fix_label: str = ""
+
+    def __new__(cls, text: str, fix_query: str = "", fix_label: str = ""):
+        refusal = super().__new__(cls, text)
+        refusal.fix_query, refusal.fix_label = fix_query, fix_label
+        return refusal
+
+
+def holder_search(link: CustomerLink) -> tuple[str, str]:
+    """(search text, link text) that show the holder of a customer on Client Matching."""
+    if link.client:
+        return link.client.code, f"Show {link.client.full_name} ({link.client.code})"
+    if link.payer:
+        return link.payer.name, f"Show {link.payer.name}"
+    return "", ""
+
+
 def holder_name(link: CustomerLink) -> str:
     if link.kind == LinkKind.PAYER and link.payer:
         return f"the payer {link.payer.name}"
@@ -111,8 +132,9 @@ def set_link(realm_id, kind, lk, subject_id, customer_id, link, user_id, source=
         return f"{who}: that QuickBooks customer is not in the list any more; refresh the customers."
     holder = holder_of(realm_id, customer_id)
     if holder is not None and holder is not link:
-        return (f"{who}: “{copy.display_name}” is already linked to "
-                f"{holder_name(holder)}. One QuickBooks customer can stand for only one record.")
+        return Refusal(f"{who} was not linked: “{copy.display_name}” is already linked to "
+                       f"{holder_name(holder)}. One QuickBooks customer can stand for only one record.",
+                       *holder_search(holder))
     proposal = db.session.scalar(select(MatchProposal).where(
         MatchProposal.realm_id == realm_id, MatchProposal.kind == kind,
         MatchProposal.subject_id == subject_id,
@@ -138,11 +160,28 @@ def set_link(realm_id, kind, lk, subject_id, customer_id, link, user_id, source=
     return None
 
 
+DECLINED = "declined"   # a proposal the person said no to: shown to review, never saved by itself
+
+
+def decline_proposal(realm_id: str, kind: ProposalKind, subject_id: int, payer_id: int | None = None,
+                     only_auto: bool = False) -> None:
+    """The person chose "no customer" for this row (or removed its link): its proposal stops
+    being `auto`, so no later Save (or refresh: recompute keeps the mark) links it behind their back."""
+    statement = update(MatchProposal).where(
+        MatchProposal.realm_id == realm_id, MatchProposal.kind == kind, MatchProposal.subject_id == subject_id,
+        MatchProposal.payer_id.is_(None) if payer_id is None else MatchProposal.payer_id == payer_id,
+        MatchProposal.qbo_customer_id.is_not(None))
+    if only_auto:
+        statement = statement.where(MatchProposal.status == "auto")
+    db.session.execute(statement.values(status=DECLINED))
+
+
 def remove_link(realm_id: str, kind: ProposalKind, subject_id: int) -> bool:
     link = link_of(realm_id, link_kind(kind), subject_id)
     if link is None:
         return False
     db.session.delete(link)
+    decline_proposal(realm_id, kind, subject_id)
     db.session.commit()
     return True
 
@@ -152,5 +191,6 @@ def remove_pair_link(realm_id: str, client_id: int, payer_id: int) -> bool:
     if link is None:
         return False
     db.session.delete(link)
+    decline_proposal(realm_id, ProposalKind.PAIR, client_id, payer_id)
     db.session.commit()
     return True

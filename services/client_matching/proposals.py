@@ -14,7 +14,7 @@ from models.matching_state import CustomerListState, MatchProposal, ProposalKind
 from models.sync_settings import PayerMode
 from services.client_matching.customers import (copies_by_id, customer_index, invalidate_index, label_of,
                                                  customer_records, replace_copy, sub_customers)
-from services.client_matching.links import (link_kind, link_of, linked_customer_ids, linked_pairs,
+from services.client_matching.links import (DECLINED, link_kind, link_of, linked_customer_ids, linked_pairs,
                                             linked_subject_ids, payer_customer_ids)
 from services.client_matching.subjects import client_record, creation_settings, pairs_subquery
 from services.matching import match_clients, match_payers, rank_candidates
@@ -39,6 +39,7 @@ def recompute_proposals(realm_id: str) -> None:
     invalidate_index(realm_id)
     linked = linked_customer_ids(realm_id)
     free = [r for r in customer_records(realm_id) if r.id not in linked]
+    declined = declined_keys(realm_id)
     db.session.execute(delete(MatchProposal).where(MatchProposal.realm_id == realm_id))
     linked_payers = linked_subject_ids(realm_id, LinkKind.PAYER)
     payers = db.session.scalars(select(Payer).where(
@@ -46,7 +47,7 @@ def recompute_proposals(realm_id: str) -> None:
     top_level = [r for r in free if not r.is_job]
     payer_proposals = match_payers([(str(p.id), p.name) for p in payers], top_level)
     for p in payer_proposals:
-        db.session.add(proposal_row(realm_id, ProposalKind.PAYER, p))
+        db.session.add(proposal_row(realm_id, ProposalKind.PAYER, p, declined=declined))
     if creation_settings(realm_id).payer_mode == PayerMode.PAYER_SUBCUSTOMER:
         payer_customers = set(payer_customer_ids(realm_id).values()) | {
             p.customer_id for p in payer_proposals if p.customer_id}
@@ -55,14 +56,22 @@ def recompute_proposals(realm_id: str) -> None:
     clients = db.session.scalars(select(Client).where(
         Client.active.is_(True), Client.id.not_in(linked_clients)).order_by(Client.id)).all()
     for p in match_clients([client_record(c) for c in clients], free):
-        db.session.add(proposal_row(realm_id, ProposalKind.CLIENT, p))
+        db.session.add(proposal_row(realm_id, ProposalKind.CLIENT, p, declined=declined))
     db.session.flush()
     recompute_pair_proposals(realm_id)
 
 
-def proposal_row(realm_id, kind, p, payer_id: int | None = None) -> MatchProposal:
+def declined_keys(realm_id: str) -> set[tuple]:
+    """(kind, subject, payer, customer) of the proposals a person said no to: kept through a recompute."""
+    return set(db.session.execute(select(
+        MatchProposal.kind, MatchProposal.subject_id, MatchProposal.payer_id, MatchProposal.qbo_customer_id)
+        .where(MatchProposal.realm_id == realm_id, MatchProposal.status == DECLINED)).all())
+
+
+def proposal_row(realm_id, kind, p, payer_id: int | None = None, declined=frozenset()) -> MatchProposal:
+    status = DECLINED if (kind, int(p.client_id), payer_id, p.customer_id) in declined else p.status
     return MatchProposal(realm_id=realm_id, kind=kind, subject_id=int(p.client_id), payer_id=payer_id,
-                         qbo_customer_id=p.customer_id, score=int(p.score), status=p.status,
+                         qbo_customer_id=p.customer_id, score=int(p.score), status=status,
                          reason=(p.reason or "")[:500],
                          alternatives=json.dumps([[a.customer_id, a.score, a.reason]
                                                   for a in p.alternatives][:10]))
@@ -72,6 +81,7 @@ def recompute_pair_proposals(realm_id: str, payer_ids=None) -> None:
     """Re-propose the unlinked pairs (of the given payers, or all): the engine runs per payer over
     that payer's free sub-customers only (their leaf name: "Payer:Smith, John" → "Smith, John").
     Also called when a payer gets linked, since its pairs could not be matched before."""
+    declined = declined_keys(realm_id)
     stmt = delete(MatchProposal).where(MatchProposal.realm_id == realm_id,
                                        MatchProposal.kind == ProposalKind.PAIR)
     if payer_ids is not None:
@@ -93,7 +103,7 @@ def recompute_pair_proposals(realm_id: str, payer_ids=None) -> None:
             continue   # "Match the payer first"
         subs = [r for r in sub_customers(realm_id, parent) if r.id not in linked]
         for p in match_clients([client_record(c) for c in clients], subs):
-            db.session.add(proposal_row(realm_id, ProposalKind.PAIR, p, payer_id))
+            db.session.add(proposal_row(realm_id, ProposalKind.PAIR, p, payer_id, declined=declined))
     db.session.flush()
 
 

@@ -16,7 +16,8 @@ from models.matching_state import MatchProposal, ProposalKind, QboCustomerCopy
 from models.sync_settings import NameFormat, PayerMode
 from services.client_matching.creation import CreationRequest
 from services.client_matching.customers import copies_by_id
-from services.client_matching.links import (link_kind, link_of, linked_pairs, linked_subject_ids,
+from services.client_matching.links import (Refusal, decline_proposal, holder_name, holder_of, holder_search,
+                                            link_kind, link_of, linked_pairs, linked_subject_ids,
                                             payer_customer_ids, realm_links, set_link)
 from services.mapping.customer import DISPLAY_NAME_MAX, clean_name, client_display_name
 from services.client_matching.subjects import creation_settings, scoped_clients, subject_name
@@ -46,6 +47,7 @@ class SaveResult:
     creations: list = field(default_factory=list)     # CreationRequest, for customer_creation
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)   # rows not saved ("client_5", "pair_5_2"): kept on screen
 
 
 def save_choices(realm_id: str, kind: ProposalKind, choices: list[Choice], user_id: int | None,
@@ -70,8 +72,13 @@ def save_choices(realm_id: str, kind: ProposalKind, choices: list[Choice], user_
                 kind=lk, client_id=choice.subject_id if lk == LinkKind.CLIENT else None,
                 payer_id=choice.subject_id if lk == LinkKind.PAYER else None))
             continue
+        if not wanted:   # "no customer": the proposal is not saved by a later Save either
+            decline_proposal(realm_id, kind, choice.subject_id, only_auto=link is None)
+        errors_before = len(result.errors)
         apply_choice(result, link, wanted,
                       lambda: set_link(realm_id, kind, lk, choice.subject_id, wanted, link, user_id))
+        if len(result.errors) > errors_before:
+            result.failed.append(f"{kind.value}_{choice.subject_id}")
     return result
 
 
@@ -133,7 +140,12 @@ def save_pair_choices(realm_id: str, choices: list[PairChoice], user_id: int | N
             return set_link(realm_id, ProposalKind.PAIR, LinkKind.CLIENT_UNDER_PAYER, client.id, wanted,
                              link, user_id, payer_id=payer.id)
 
+        if not wanted:
+            decline_proposal(realm_id, ProposalKind.PAIR, client.id, payer.id, only_auto=link is None)
+        errors_before = len(result.errors)
         apply_choice(result, link, wanted, link_sub_customer)
+        if len(result.errors) > errors_before:
+            result.failed.append(f"pair_{choice.client_id}_{choice.payer_id}")
     return result
 
 
@@ -152,8 +164,11 @@ def pair_display_name(realm_id: str, client: Client, payer: Payer, name_format: 
     return clean_name(f"{plain} ({payer.name})", DISPLAY_NAME_MAX)
 
 
-def accept_all_auto(realm_id: str, user, office_id: int | None = None) -> SaveResult:
-    """Link every visible, unlinked client whose proposal is `auto` (safe to pre-select)."""
+def accept_all_auto(realm_id: str, user, office_id: int | None = None, *, skip_clients=frozenset(),
+                    skip_payers=frozenset(), skip_pairs=frozenset(), with_payers: bool = False) -> SaveResult:
+    """Link every visible, unlinked client whose proposal is `auto` (safe to pre-select), except
+    the rows a person decided otherwise in this Save (`skip_*`). With `with_payers` (Save), payers'
+    `auto` proposals too, and the pairs those payers make matchable are proposed before linking."""
     result = SaveResult()
     visible = select(scoped_clients(user, office_id).subquery().c.id)
     linked_clients = linked_subject_ids(realm_id, LinkKind.CLIENT)
@@ -162,14 +177,21 @@ def accept_all_auto(realm_id: str, user, office_id: int | None = None) -> SaveRe
         MatchProposal.status == "auto", MatchProposal.qbo_customer_id.is_not(None),
         MatchProposal.subject_id.in_(visible), MatchProposal.subject_id.not_in(linked_clients))
         .order_by(MatchProposal.subject_id)).all()
-    _link_clients_in_bulk(realm_id, proposals, user.id, result)
-    if creation_settings(realm_id).payer_mode == PayerMode.PAYER_SUBCUSTOMER:
+    _link_clients_in_bulk(realm_id, [p for p in proposals if p.subject_id not in skip_clients],
+                          user.id, result)
+    subcustomers = creation_settings(realm_id).payer_mode == PayerMode.PAYER_SUBCUSTOMER
+    if with_payers and subcustomers and _link_auto_payers(realm_id, user.id, skip_payers, result):
+        from services.client_matching.proposals import recompute_pair_proposals
+
+        recompute_pair_proposals(realm_id)
+        db.session.commit()
+    if subcustomers:
         pairs_linked = linked_pairs(realm_id)
         for p in db.session.scalars(select(MatchProposal).where(
                 MatchProposal.realm_id == realm_id, MatchProposal.kind == ProposalKind.PAIR,
                 MatchProposal.status == "auto", MatchProposal.qbo_customer_id.is_not(None),
                 MatchProposal.subject_id.in_(visible)).order_by(MatchProposal.subject_id)).all():
-            if (p.subject_id, p.payer_id) in pairs_linked:
+            if (p.subject_id, p.payer_id) in pairs_linked or (p.subject_id, p.payer_id) in skip_pairs:
                 continue
             error = set_link(realm_id, ProposalKind.PAIR, LinkKind.CLIENT_UNDER_PAYER, p.subject_id,
                               p.qbo_customer_id, None, user.id, LinkSource.AUTO, payer_id=p.payer_id)
@@ -178,6 +200,38 @@ def accept_all_auto(realm_id: str, user, office_id: int | None = None) -> SaveRe
             else:
                 result.linked += 1
     return result
+
+
+def _taken_refusal(realm_id: str, proposal: MatchProposal, copy: QboCustomerCopy) -> str:
+    """An automatic match whose customer someone linked to another record meanwhile: said once,
+    naming both records, and the proposal goes to To review (it is no longer safe to pre-select)."""
+    proposal.status = "review"
+    holder = holder_of(realm_id, proposal.qbo_customer_id)
+    who = subject_name(ProposalKind.CLIENT, proposal.subject_id)
+    if holder is None:
+        return f"{who} was not linked: “{copy.display_name}” was just linked to another record."
+    return Refusal(f"{who} was not linked: “{copy.display_name}” is already linked to {holder_name(holder)}. "
+                   "The row is now under To review.", *holder_search(holder))
+
+
+def _link_auto_payers(realm_id: str, user_id: int | None, skip: set[int], result: SaveResult) -> int:
+    """Link the unlinked payers whose proposal is `auto`; returns how many were linked."""
+    linked_payers = linked_subject_ids(realm_id, LinkKind.PAYER)
+    done = 0
+    for p in db.session.scalars(select(MatchProposal).where(
+            MatchProposal.realm_id == realm_id, MatchProposal.kind == ProposalKind.PAYER,
+            MatchProposal.status == "auto", MatchProposal.qbo_customer_id.is_not(None),
+            MatchProposal.subject_id.not_in(linked_payers)).order_by(MatchProposal.subject_id)).all():
+        if p.subject_id in skip:
+            continue
+        error = set_link(realm_id, ProposalKind.PAYER, LinkKind.PAYER, p.subject_id, p.qbo_customer_id,
+                         None, user_id, LinkSource.AUTO)
+        if error:
+            result.errors.append(error)
+        else:
+            done += 1
+    result.linked += done
+    return done
 
 
 def _link_clients_in_bulk(realm_id: str, proposals: list[MatchProposal], user_id: int | None,
@@ -203,8 +257,7 @@ def _link_clients_in_bulk(realm_id: str, proposals: list[MatchProposal], user_id
             result.errors.append(f"{who}: that QuickBooks customer is not in the list any more; "
                                  "refresh the customers.")
         elif p.qbo_customer_id in held:
-            result.errors.append(f"{who}: “{copy.display_name}” is already linked to another "
-                                 "record. One QuickBooks customer can stand for only one record.")
+            result.errors.append(_taken_refusal(realm_id, p, copy))
         else:
             held.add(p.qbo_customer_id)
             added.append(dict(realm_id=realm_id, kind=LinkKind.CLIENT, client_id=p.subject_id,
@@ -212,6 +265,7 @@ def _link_clients_in_bulk(realm_id: str, proposals: list[MatchProposal], user_id
                               qbo_display_name=copy.display_name, source=LinkSource.AUTO,
                               score=p.score, linked_by_id=user_id, linked_at=now))
     if not added:
+        db.session.commit()   # the proposals demoted to review
         return
     try:
         db.session.execute(insert(CustomerLink), added)   # one executemany

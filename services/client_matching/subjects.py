@@ -70,4 +70,8 @@ def subject_name(kind: ProposalKind, subject_id: int) -> str:
         payer = db.session.get(Payer, subject_id)
         return payer.name if payer else str(subject_id)
     client = db.session.get(Client, subject_id)
-    return client.full_name if client else str(subject_id)
+    if client is None:
+        return str(subject_id)
+    # The number and office tell two clients of one name apart (the demo's two James Millers).
+    office = f", {client.office.name}" if client.office else ""
+    return f"{client.full_name} ({client.code}{office})"

@@ -18,6 +18,8 @@ Matching
         customer is given to at most one client (global assignment by score; losers are demoted).
     rank_candidates(client, customers, limit=10) -> list[(customer_id, score, reason)]
         For one client's searchable drop-down.
+    explain_pair(client, customer, index=None) -> (score, status, reason)
+        One pair a person chose (the Score and Why of a changed row).
     CustomerIndex(customers)
         Prepared, indexed customers; pass it instead of the list to reuse it across calls.
     match_payers(payers: list[(id, name)], customers) -> list[Proposal]
@@ -34,11 +36,11 @@ status, Why wording; thresholds with the reasoning next to each), engine.py (one
 and the rules that keep an `auto` at `review`).
 """
 from .engine import (AMBIGUITY_MARGIN, AUTO_MIN, REVIEW_MIN, Alternative, CustomerIndex, Proposal,
-                     match_clients, rank_candidates)
+                     explain_pair, match_clients, rank_candidates)
 from .payers import match_payers
 from .records import ClientRecord, CustomerRecord
 
 __all__ = [
     "AMBIGUITY_MARGIN", "AUTO_MIN", "REVIEW_MIN", "Alternative", "ClientRecord", "CustomerIndex",
-    "CustomerRecord", "Proposal", "match_clients", "match_payers", "rank_candidates",
+    "CustomerRecord", "Proposal", "explain_pair", "match_clients", "match_payers", "rank_candidates",
 ]

@@ -26,7 +26,7 @@ from .sides import Side, prepare_client
 
 __all__ = ["ALT_MIN", "AMBIGUITY_MARGIN", "AUTO_MIN", "REVIEW_MIN", "SHARED_ADDRESS_LIMIT",
            "SHARED_CONTACT_LIMIT", "MAX_ALTERNATIVES", "Alternative", "CustomerIndex", "Proposal",
-           "match_clients", "rank_candidates"]
+           "explain_pair", "match_clients", "rank_candidates"]
 
 MAX_ALTERNATIVES = 5
 
@@ -275,3 +275,20 @@ def rank_candidates(client: ClientRecord, customers: Iterable[CustomerRecord] | 
             if len(out) >= limit:
                 break
     return out[:limit]
+
+
+def explain_pair(client: ClientRecord, customer: CustomerRecord,
+                 index: CustomerIndex | None = None) -> tuple[int, str, str]:
+    """(score, status, reason) of one client against one customer a person chose: the Score and
+    Why of a changed row. `index` (the company's, if at hand) tells which contact details many
+    customers share; the pair's own rivals are not weighed (the person has decided)."""
+    index = index if index is not None else CustomerIndex([customer])
+    side = prepare_client(client)
+    if not customer.active:
+        return 0, "none", "inactive in QuickBooks"
+    cust = next((s for s in index.sides if s.id == str(customer.id)), None) or \
+        CustomerIndex([customer]).sides[0]
+    judgement = judge(side, cust, index)
+    if judgement is None:
+        return 0, "none", "no name in common"
+    return display_score(judgement.score, judgement.level), judgement.level, judgement.reason

@@ -22,7 +22,7 @@ from .conventions import code_digits, number_contradicts_code, number_fits_code
 from .index import CustomerIndex
 from .names import (FIRST_SIM, LAST_SIM, first_relation, last_relation, spelling_difference, spelling_variant,
                     surname_similarity)
-from .sides import Side
+from .sides import FIELDS, Side
 
 # --- thresholds ------------------------------------------------------------------------------------
 # A pair has a raw score: its name (0..100) plus or minus evidence, so raw may pass 100 (same name +
@@ -40,6 +40,9 @@ EVIDENCE_POINTS = {"code": 40, "email": 20, "phone": 18, "address": 12}
 CONFLICT_POINTS = {"code": 30, "email": 10, "phone": 14, "address": 14}
 MARRIED_NAME_POINTS = 85   # name credit for "same given name, other surname" once two contacts agree
 CODE_NAME_POINTS = 80      # name credit for a name that fits once the client's number is in it
+MISSPELT_DISPLAY_POINTS = 4  # the name fields match but the display name (on every invoice) is misspelt:
+                             # still the person, but not a perfect 100
+_MISSPELT = frozenset({"typo", "lookalike", "part_typo"})
 
 _CARE_WORDS = {"care of": "care of", "power of attorney": "power of attorney", "attention": "attention",
                "guardian": "guardian"}
@@ -225,7 +228,9 @@ def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: froze
     middle_conflict = bool(cname.middles and qname.middles and "swapped" not in qname.notes
                            and cname.middles[0][0] != qname.middles[0][0])
     suffix_conflict = bool(cname.suffix and qname.suffix and cname.suffix != qname.suffix)
-    score = 100 * sim - (8 if middle_conflict else 0)
+    display = _display_difference(client, cust, qname, cfirst, client_surnames)
+    misspelt = bool(display) and (display[0] in _MISSPELT or display[1] in _MISSPELT)
+    score = 100 * sim - (8 if middle_conflict else 0) - (MISSPELT_DISPLAY_POINTS if misspelt else 0)
     score += sum(EVIDENCE_POINTS[k] for k in pos) - sum(CONFLICT_POINTS[k] for k in neg)
     # A typo that is also how another family spells the name is only pre-selected with evidence.
     slip = not (lrel == "typo" and spelling_variant(qname.last_joined, cname.last_joined)) and \
@@ -240,6 +245,8 @@ def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: froze
     deleted = cust.deleted and level == "auto"
     if deleted:
         level = "review"
+    if misspelt:
+        score = min(score, 99.0)   # contact details may prove the person; 100 still means the name as shown
     if level == "auto" and score < AUTO_MIN:
         level = "review"
     if level == "review" and score < REVIEW_MIN:
@@ -247,14 +254,38 @@ def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: froze
     # The words are put together only when shown: most judged pairs never are.
     own_name = frel in ("exact", "typo") and lrel in ("exact", "typo", "part") and how != "middle name"
     return Judgement(score, level, "", sim, bool(neg), tuple(pos),
-                     (client, cust, best, pos, neg, married, deleted), own_name)
+                     (client, cust, best, pos, neg, married, deleted, display), own_name)
 
 
-def explain(client: Side, cust: Side, best, pos, neg, married: bool, deleted: bool) -> str:
-    """The Why column for a judged pair, in plain words."""
+def _display_difference(client: Side, cust: Side, qname, cfirst: str, client_surnames: frozenset[str]):
+    """When the best reading is the customer's name fields while its display name - what people see
+    on invoices - is not the client's name (a misspelling, a nickname): (first relation, last
+    relation, reading) of the display name; otherwise None."""
+    if not cust.names or cust.names[0][1] == FIELDS or cust.names[0][0] is qname:
+        return None
+    if next((src for nm, src in cust.names if nm is qname), "") != FIELDS:
+        return None
+    shown = cust.names[0][0]
+    cname = client.names[0][0]
+    lrel = last_relation(cname.last, shown.last)
+    if lrel == "typo" and shown.last_joined in client_surnames:
+        lrel = "lookalike"
+    frel = first_relation(cfirst, shown.first)
+    return None if frel == lrel == "exact" else (frel, lrel, shown)
+
+
+def explain(client: Side, cust: Side, best, pos, neg, married: bool, deleted: bool, display=None) -> str:
+    """The Why column for a judged pair, in plain words: exactly what matched, and where."""
     _, frel, lrel, how, cfirst, qname = best
     cname = client.names[0][0]
     why = _name_words(frel, lrel, how, cfirst, cname, qname)
+    if display:
+        # "same name" would hide the misspelling people see: say the fields match, then how the
+        # display name differs ("surname letters swapped: Frereira / Ferreira").
+        dfrel, dlrel, shown = display
+        why = [("same name in QuickBooks' name fields" if w == "same name" else w) for w in why]
+        why += [f"display name {w}" for w in _name_words(dfrel, dlrel, "", cfirst, cname, shown)
+                if w not in ("same name", '"Last, First"') and not w.startswith(("preferred", "goes by"))]
     if cname.middles and qname.middles and "swapped" not in qname.notes:
         if cname.middles[0][0] != qname.middles[0][0]:
             why.append("middle names differ")

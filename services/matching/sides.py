@@ -9,12 +9,17 @@ from .nicknames_index import is_common_given_name
 from .records import ClientRecord, CustomerRecord
 
 
+# Where a customer's reading of the name came from: "" = its display name (what people see in
+# QuickBooks), FIELDS = its given/family name fields. The Why says which one matched.
+FIELDS = "name fields"
+
+
 @dataclass
 class Side:
     """One record with its names and contact details normalised once."""
     id: str
     label: str
-    names: list[tuple[N.PersonName, str]]      # (name, where it came from) readings
+    names: list[tuple[N.PersonName, str]]      # (name, where it came from: "" or FIELDS) readings
     firsts: list[tuple[str, str]]              # (given name, how: "" | "preferred name" | "middle name")
     emails: tuple[str, ...]
     phones: tuple[str, ...]
@@ -70,7 +75,7 @@ def prepare_customer(q: CustomerRecord) -> Side:
     if q.given_name or q.family_name:
         structured = N.parse_person(q.given_name, q.middle_name, q.family_name, q.suffix)
         if not structured.empty and structured != parsed:
-            names.append((structured, ""))
+            names.append((structured, FIELDS))
     if not names and q.company_name:
         names.append((N.parse_display_name(q.company_name), ""))
     # A surname written as two words without a hyphen ("Mary Smith Jones") reads as middle + last.

@@ -67,6 +67,20 @@ def test_change_drop_down_add_to_quickbooks_and_save(page, live):
     page.click("#refresh-customers")
     page.wait_for_selector("text=customers from QuickBooks and updated the proposed matches")
 
+    # An auto row offers no "Add to QuickBooks" while its customer is chosen; clearing it does.
+    choose_filter(page, "auto")
+    page.wait_for_selector("#client-matches tbody tr[data-state='auto']")
+    auto_row = page.locator("#client-matches tbody tr[data-state='auto']").first
+    add_box = auto_row.locator(".add-to-qbo")
+    assert not add_box.is_visible()
+    auto_row.locator("select").select_option("")
+    assert add_box.is_visible()
+    auto_row.locator("select").select_option(index=1)
+    assert not add_box.is_visible()
+    # Back to its proposal: the row is no longer a change of its own.
+    auto_row.locator("select").select_option(auto_row.locator("select").get_attribute("data-initial"))
+    assert auto_row.get_attribute("data-changed") == "false"
+
     # A `review` proposal is suggested, not selected: the row says "To review" and its drop-down
     # holds "— choose —" until the person confirms with "Use suggestion".
     choose_filter(page, "review")
@@ -85,20 +99,10 @@ def test_change_drop_down_add_to_quickbooks_and_save(page, live):
     chosen = first_offer.get_attribute("value")
     row.locator(".use-suggestion").click()
     assert select.input_value() == chosen
-    page.click("#save-matches")   # saves what every shown row has selected: one confirmed suggestion
+    page.click("#save-matches")   # saves the confirmed suggestion and every automatic match
     page.wait_for_selector(".alert-success:has-text('Saved 1 client match')")
+    assert "automatic match" in page.inner_text("#save-result")
     page.wait_for_selector(f"#{untouched_id}[data-state='review']")   # still unlinked, still to review
-
-    # An auto row offers no "Add to QuickBooks" while its customer is chosen; clearing it does.
-    choose_filter(page, "auto")
-    page.wait_for_selector("#client-matches tbody tr[data-state='auto']")
-    auto_row = page.locator("#client-matches tbody tr[data-state='auto']").first
-    add_box = auto_row.locator(".add-to-qbo")
-    assert not add_box.is_visible()
-    auto_row.locator("select").select_option("")
-    assert add_box.is_visible()
-    auto_row.locator("select").select_option(index=1)
-    assert not add_box.is_visible()
 
     # A client with nothing proposed: Add to QuickBooks.
     choose_filter(page, "unmatched")

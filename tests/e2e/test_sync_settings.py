@@ -76,18 +76,20 @@ def test_choose_items_create_one_save_and_land_on_client_matching(page, live):
     # suggestion cleared, Save refuses and highlights that row.
     page.select_option("select[name='item:holiday_premium']", "")
     page.click("#save-sync-settings")
-    page.wait_for_selector("#sync-settings-message")
-    assert "Nothing was saved" in page.inner_text("#sync-settings-message")
+    page.wait_for_selector("#save-result")
+    assert "Nothing was saved" in page.inner_text("#save-result")
     assert page.locator("#item-mapping-table tr.row-error").evaluate_all(
         "rows => rows.map(r => r.dataset.slot)") == ["holiday_premium"]
     assert page.url.endswith(URL)
     assert selected_text(page, "holiday_premium") == "— none —"   # the cleared row stays cleared
 
     choose(page, "service:default", "Personal Care")  # the same item twice is allowed
-    # Mileage through the row's filter box (the demo's 12 items make the list "long"):
-    # typing narrows the options; a single match is chosen.
+    # Mileage through the row's filter box (the demo's 12 items make the list "long"): typing
+    # narrows the options and never changes the choice; the person then picks in the drop-down.
     page.select_option("select[name='item:mileage']", "")
     page.locator("tr[data-slot='mileage'] input.item-filter").fill("mileage")
+    assert selected_text(page, "mileage") == "— none —"
+    choose(page, "mileage", "Mileage")
     assert selected_text(page, "mileage").startswith("Mileage")
 
     # Holiday premium gets an item created in QuickBooks from this tab, without leaving the page.

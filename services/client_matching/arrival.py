@@ -1,0 +1,52 @@
+"""Proposals on arrival: Client Matching shows the engine's proposals the moment a person opens
+it, without a Refresh press. The customer list is read from QuickBooks when it was never read or
+is older than STALE_AFTER; otherwise the stored copy is used, and proposals are recomputed from it
+only when some active, unlinked client has none yet (new clients since the last run).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import exists, func, select
+
+from extensions import db
+from models._types import utcnow
+from models.clients import Client
+from models.links import LinkKind
+from models.matching_state import MatchProposal, ProposalKind
+from qbo.errors import QboError
+from services.client_matching.customers import list_state
+from services.client_matching.links import linked_subject_ids
+from services.client_matching.proposals import recompute_proposals, refresh_customers
+from services.qbo_connection.messages import plain_error
+
+STALE_AFTER = timedelta(hours=12)   # a working day: customers added in QuickBooks since are read again
+
+
+def clients_without_proposal(realm_id: str) -> int:
+    """Active clients with neither a link nor a stored proposal in this realm."""
+    proposed = exists().where(MatchProposal.realm_id == realm_id, MatchProposal.kind == ProposalKind.CLIENT,
+                              MatchProposal.subject_id == Client.id)
+    return db.session.scalar(select(func.count()).select_from(Client).where(
+        Client.active.is_(True), Client.id.not_in(linked_subject_ids(realm_id, LinkKind.CLIENT)), ~proposed))
+
+
+def ensure_proposals(connect, realm_id: str, now=None) -> str:
+    """Make the stored proposals current; returns "" or a plain sentence about what failed (the
+    page then shows what is stored). `connect()` gives a QBO client, called only when needed."""
+    state = list_state(realm_id)
+    now = now or utcnow()
+    if state is None or now - state.fetched_at > STALE_AFTER:
+        try:
+            refresh_customers(connect(), realm_id)
+            return ""
+        except QboError as error:
+            db.session.rollback()
+            reason = plain_error(error)
+            if state is None:
+                return f"The customer list could not be read from QuickBooks, so nothing is proposed yet. {reason}"
+            return f"The customer list could not be refreshed; proposals use the copy read earlier. {reason}"
+    if clients_without_proposal(realm_id):
+        recompute_proposals(realm_id)
+        db.session.commit()
+    return ""
