@@ -2,7 +2,7 @@
 latency per request and Intuit's throttles on, and compare with a plain sequential exporter.
 
     .venv/bin/python -m bench.export_bench [--invoices 1000] [--latency-ms 250] [--threads 6]
-                                            [--sequential-limit N]
+                                            [--sequential-limit N] [--fault-run]
 
 Prints: wall time of the exporter; the lower bounds Intuit's limits and the latency allow; the
 time of a one-request-per-invoice sequential exporter on the same data against a fresh sandbox
@@ -35,15 +35,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_sandbox_process(db_file: Path, latency_ms: float):
-    """The sandbox in its own process (as QuickBooks would be: no shared interpreter or GIL)."""
+def _start_sandbox_process(db_file: Path, latency_ms: float, extra: list[str] = ()):
+    """The sandbox in its own process (as QuickBooks would be: no shared interpreter or GIL),
+    noting each API request's arrival in db_file's folder (bench/recording_sandbox.py)."""
     import socket
     import subprocess
 
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "qbo_sandbox", "--port", str(port), "--db", str(db_file), "--empty",
-         "--realm-id", REALM, "--custom-txn-numbers", "--latency-ms", str(latency_ms)],
+        [sys.executable, "-m", "bench.recording_sandbox", "--record", str(db_file.parent / "arrivals.log"),
+         "--port", str(port), "--db", str(db_file), "--empty",
+         "--realm-id", REALM, "--custom-txn-numbers", "--latency-ms", str(latency_ms), *extra],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while True:
@@ -62,20 +64,50 @@ def _start_sandbox_process(db_file: Path, latency_ms: float):
     return f"http://127.0.0.1:{port}", stop
 
 
-def _setup(workdir: Path, invoices: int, latency_ms: float, **extra):
-    """Seed the sandbox's database file and the app's, then serve the sandbox from a process."""
+def _setup(workdir: Path, invoices: int, latency_ms: float, faults: bool = False, **extra):
+    """Seed the sandbox's database file and the app's, then serve the sandbox from a process.
+    With `faults`: the access token QuickBooks issued stops working a few seconds into the export
+    while the app believes it good for an hour, and three batch requests are answered 401 besides."""
+    from datetime import datetime, timedelta, timezone
+
     from app import create_app
+    from models.qbo import QboConnection
 
     workdir.mkdir(parents=True, exist_ok=True)
     sandbox_app = make_sandbox(workdir)  # writes the company and OAuth client into the file
-    url, stop = _start_sandbox_process(workdir / "sandbox.sqlite", latency_ms)
+    flags = ["--fault", "error:status=401,operation=batch,times=3,skip=6"] if faults else []
+    url, stop = _start_sandbox_process(workdir / "sandbox.sqlite", latency_ms, flags)
     app = create_app(app_config(workdir, url, QBO_READ_TIMEOUT=30.0,
                                 QBO_EXPORT_BACKOFF_BASE=0.5, QBO_EXPORT_BACKOFF_CAP=30, **extra))
     with app.app_context():
         db.create_all()
-    connect(app, sandbox_app)  # tokens live in the sandbox's database, read by the process
     books = seed_books(app, sandbox_app, url, invoices=invoices)
+    if faults:
+        sandbox_app.extensions["qbo_sandbox.knobs"].access_token_lifetime = FAULT_TOKEN_SECONDS
+    connect(app, sandbox_app)  # tokens live in the sandbox's database, read by the process
+    if faults:
+        with app.app_context():
+            row = db.session.get(QboConnection, 1)
+            row.access_expires_at = datetime.now(timezone.utc) + timedelta(hours=1)
+            db.session.commit()
     return books, stop
+
+
+FAULT_TOKEN_SECONDS = 3  # the fault run's access token dies this long after it is issued
+
+
+def arrivals(workdir: Path) -> dict:
+    """From the sandbox's arrival log: requests, the most in any one second, 401s and 429s."""
+    lines = (workdir / "arrivals.log").read_text().split()
+    stamps = sorted(float(t) for t in lines[0::2])
+    statuses = lines[1::2]
+    most, first = 0, 0
+    for last, at in enumerate(stamps):
+        while at - stamps[first] >= 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return {"requests": len(stamps), "most_in_a_second": most, "401s": statuses.count("401"),
+            "429s": statuses.count("429")}
 
 
 def _check(books) -> tuple[int, int, int]:
@@ -91,13 +123,13 @@ def _check(books) -> tuple[int, int, int]:
     return len(found), duplicates, missing
 
 
-def run_engine(workdir: Path, invoices: int, latency_ms: float, threads: int) -> dict:
+def run_engine(workdir: Path, invoices: int, latency_ms: float, threads: int, faults: bool = False) -> dict:
     from models import InvoiceBatch
     from models.export import ExportStatus, InvoiceExport
     from services import export
     from services.export.worker import ExportWorker
 
-    books, stop = _setup(workdir, invoices, latency_ms, QBO_EXPORT_THREADS=threads)
+    books, stop = _setup(workdir, invoices, latency_ms, faults, QBO_EXPORT_THREADS=threads)
     try:
         app = books.app
         worker = ExportWorker(app, threads=threads)
@@ -106,6 +138,8 @@ def run_engine(workdir: Path, invoices: int, latency_ms: float, threads: int) ->
             return db.session.scalar(db.select(InvoiceExport.id).where(InvoiceExport.status.in_(
                 [ExportStatus.QUEUED, ExportStatus.SENDING])).limit(1)) is None
 
+        if faults:
+            time.sleep(FAULT_TOKEN_SECONDS / 2)  # the token dies mid-export, not before it starts
         started = time.monotonic()
         with app.app_context():
             export.start_export(None, db.session.get(InvoiceBatch, books.batch_id), books.invoice_ids,
@@ -116,8 +150,9 @@ def run_engine(workdir: Path, invoices: int, latency_ms: float, threads: int) ->
         for engine in worker.engines:
             stats.update(engine.stats)
         pacer = worker.pacers.for_realm(REALM)
+        seen = arrivals(workdir)  # before _check's own queries reach the sandbox
         in_qbo, duplicates, missing = _check(books)
-        return {"seconds": elapsed, "in_qbo": in_qbo, "duplicates": duplicates, "missing": missing,
+        return {**seen, "seconds": elapsed, "in_qbo": in_qbo, "duplicates": duplicates, "missing": missing,
                 "batches": stats["batches"], "lookups": stats["lookups"], "throttled": stats["throttled"],
                 "transient": stats["transient"], "paced_wait": pacer.waited,
                 "send_seconds": stats["send_seconds"], "prepare_seconds": stats["prepare_seconds"]}
@@ -174,6 +209,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sequential-limit", type=int, default=None,
                         help="time only this many sequential creates and extrapolate")
     parser.add_argument("--skip-sequential", action="store_true")
+    parser.add_argument("--fault-run", action="store_true",
+                        help="also export with the token expiring mid-run and injected 401s")
     parser.add_argument("--skip-capacity", action="store_true",
                         help="skip measuring the sandbox's own serial time per batch")
     args = parser.parse_args(argv)
@@ -194,6 +231,8 @@ def main(argv=None) -> int:
               f"429s {engine['throttled']}, transient errors {engine['transient']}")
         print(f"  in QuickBooks           {engine['in_qbo']:8d}   duplicates {engine['duplicates']}, "
               f"missing {engine['missing']}")
+        print(f"  at the sandbox          {engine['requests']:8d} requests, at most {engine['most_in_a_second']} "
+              f"in any second, {engine['429s']} × 429")
         print(f"  time in batch calls     {engine['send_seconds']:8.1f} s (sum over threads), mapping "
               f"{engine['prepare_seconds']:.1f} s, pacing waits {engine['paced_wait']:.1f} s")
         print("\nLower bounds from Intuit's limits and the latency:")
@@ -201,6 +240,20 @@ def main(argv=None) -> int:
               f"= {smooth:6.1f} s  → exporter at {engine['seconds'] / smooth:4.2f}×")
         print(f"  sliding 60-s window (what the limits literally allow; {batches} ≤ 40 fit in one "
               f"window, so 10/s binds) = {window:6.1f} s  → exporter at {engine['seconds'] / window:4.2f}×")
+        if args.fault_run:
+            fault = run_engine(tmp / "fault", args.invoices, args.latency_ms, args.threads, faults=True)
+            print(f"\nFault run: the access token dies {FAULT_TOKEN_SECONDS} s after it is issued (the app "
+                  "believes it good for an hour) and three batch requests are answered 401 besides:")
+            print(f"  wall time               {fault['seconds']:8.1f} s  → {fault['seconds'] / engine['seconds']:4.2f}× "
+                  "the quiet run")
+            print(f"  at the sandbox          {fault['requests']:8d} requests, at most {fault['most_in_a_second']} "
+                  f"in any second, {fault['401s']} × 401, {fault['429s']} × 429 (exporter saw "
+                  f"{fault['throttled']})")
+            print(f"  in QuickBooks           {fault['in_qbo']:8d}   duplicates {fault['duplicates']}, "
+                  f"missing {fault['missing']}")
+            ok_fault = (fault["most_in_a_second"] <= 10 and fault["429s"] == 0 and fault["duplicates"] == 0
+                        and fault["missing"] == 0)
+            print("  fault run:", "OK" if ok_fault else "FAILED")
         if not args.skip_capacity:
             # The sandbox executes one request at a time (one store lock per app), so its own
             # processing time is a floor no client can beat: measure it serially, no latency.

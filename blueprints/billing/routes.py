@@ -21,8 +21,7 @@ def _batch_list(status: BatchStatus, template: str, endpoint: str):
         office_id = None
     date_from, date_to = _date_arg("from"), _date_arg("to")
     statement = batch_service.batch_rows_statement(current_user, status, office_id, date_from, date_to)
-    page = paginate(statement, page_arg(), current_app.config["PAGE_SIZE"],
-                    scalars=False)
+    page = paginate(statement, page_arg(), current_app.config["PAGE_SIZE"])
     rows = batch_service.to_batch_rows(page.items)
     filters = {"office": office_id or "", "from": date_from.isoformat() if date_from else "",
                "to": date_to.isoformat() if date_to else ""}

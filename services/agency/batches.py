@@ -36,27 +36,15 @@ class BatchRow:
 
 def batch_rows_statement(user, status: BatchStatus, office_id: int | None = None,
                          date_from: date | None = None, date_to: date | None = None):
-    """A select of (InvoiceBatch, invoice_count, total) for the batches `user` may see.
+    """A select of the batches `user` may see (with office and finalizer loaded), newest period
+    first. Date filters keep batches whose period overlaps [date_from, date_to].
 
-    Counts and totals are aggregated in one query (no per-batch loads). The total includes tax
-    lines, i.e. it is what the invoices bill. Date filters keep batches whose period overlaps
-    [date_from, date_to]. Newest period first.
+    Counts and totals are not in it: `to_batch_rows` aggregates them for one page of batches,
+    so a list page costs the same however many invoices the agency has billed over the years.
     """
-    # Two pre-aggregated subqueries joined to the batches: no GROUP BY on the outer query, so
-    # eager-loaded office/user columns stay valid on PostgreSQL too.
-    counts = (select(Invoice.batch_id.label("batch_id"), func.count(Invoice.id).label("n"))
-              .group_by(Invoice.batch_id).subquery())
-    sums = (select(Invoice.batch_id.label("batch_id"), func.sum(InvoiceLine.amount).label("amount"))
-            .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-            .group_by(Invoice.batch_id).subquery())
     statement = (
-        select(InvoiceBatch,
-               func.coalesce(counts.c.n, 0).label("invoice_count"),
-               func.coalesce(sums.c.amount, 0).label("total"))
-        .outerjoin(counts, counts.c.batch_id == InvoiceBatch.id)
-        .outerjoin(sums, sums.c.batch_id == InvoiceBatch.id)
-        .where(InvoiceBatch.status == status,
-               InvoiceBatch.office_id.in_(visible_office_ids(user)))
+        select(InvoiceBatch)
+        .where(InvoiceBatch.status == status, InvoiceBatch.office_id.in_(visible_office_ids(user)))
         .options(joinedload(InvoiceBatch.office), joinedload(InvoiceBatch.finalized_by))
         .order_by(InvoiceBatch.period_end.desc(), InvoiceBatch.number.desc())
     )
@@ -69,21 +57,30 @@ def batch_rows_statement(user, status: BatchStatus, office_id: int | None = None
     return statement
 
 
-def to_batch_rows(rows) -> list[BatchRow]:
-    return [BatchRow(batch=row[0], invoice_count=int(row[1]), total=to_cents(Decimal(row[2])))
-            for row in rows]
+def to_batch_rows(batches) -> list[BatchRow]:
+    """Each batch with its invoice count and total (tax lines included: what the invoices bill),
+    aggregated in one query for these batches only."""
+    batches = list(batches)
+    ids = [b.id for b in batches]
+    counts = dict(db.session.execute(select(Invoice.batch_id, func.count(Invoice.id))
+                                     .where(Invoice.batch_id.in_(ids)).group_by(Invoice.batch_id)).all()) if ids else {}
+    sums = dict(db.session.execute(select(Invoice.batch_id, func.sum(InvoiceLine.amount))
+                                   .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+                                   .where(Invoice.batch_id.in_(ids)).group_by(Invoice.batch_id)).all()) if ids else {}
+    return [BatchRow(batch=b, invoice_count=int(counts.get(b.id, 0)), total=to_cents(Decimal(sums.get(b.id) or 0)))
+            for b in batches]
 
 
 def finalized_batches(user, office_id: int | None = None, date_from: date | None = None,
                       date_to: date | None = None) -> list[BatchRow]:
     """Finalized batches the user may see, each with its invoice count and total."""
     statement = batch_rows_statement(user, BatchStatus.FINALIZED, office_id, date_from, date_to)
-    return to_batch_rows(db.session.execute(statement).all())
+    return to_batch_rows(db.session.scalars(statement).unique())
 
 
 def draft_batches(user, office_id: int | None = None) -> list[BatchRow]:
     statement = batch_rows_statement(user, BatchStatus.DRAFT, office_id)
-    return to_batch_rows(db.session.execute(statement).all())
+    return to_batch_rows(db.session.scalars(statement).unique())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -61,8 +61,12 @@ def holder_of(realm_id: str, customer_id: str) -> CustomerLink | None:
     return db.session.scalar(realm_links(realm_id).where(CustomerLink.qbo_customer_id == customer_id))
 
 
-def linked_customer_ids(realm_id: str) -> set[str]:
-    return set(db.session.scalars(realm_links(realm_id).with_only_columns(CustomerLink.qbo_customer_id)))
+def linked_customer_ids(realm_id: str, among=None) -> set[str]:
+    """QuickBooks customer ids already linked to a record (only those `among`, when given)."""
+    statement = realm_links(realm_id).with_only_columns(CustomerLink.qbo_customer_id)
+    if among is not None:
+        statement = statement.where(CustomerLink.qbo_customer_id.in_(list(among)))
+    return set(db.session.scalars(statement))
 
 
 def payer_customer_ids(realm_id: str) -> dict[int, str]:

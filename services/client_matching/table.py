@@ -169,7 +169,6 @@ def pair_rows(realm_id: str, user, *, office_id: int | None = None, search: str 
 def fill_options(realm_id: str, rows: list[Row]) -> None:
     """The drop-down's starting options: the current link, the proposal and its alternatives
     (the search box fetches more). Customers linked to another record are left out."""
-    linked = linked_customer_ids(realm_id)
     wanted = set()
     for row in rows:
         if row.link:
@@ -177,6 +176,8 @@ def fill_options(realm_id: str, rows: list[Row]) -> None:
         if row.proposal:
             wanted.add(row.proposal.qbo_customer_id)
             wanted.update(a[0] for a in row.proposal.alternative_list)
+    wanted.discard(None)
+    linked = linked_customer_ids(realm_id, among=wanted)  # only the page's candidates, not every link
     copies = copies_by_id(realm_id, wanted)
     for row in rows:
         options, seen = [], set()
@@ -216,10 +217,17 @@ def keep_current_choice(realm_id: str, options: list, current: str) -> list:
 
 
 def counts(realm_id: str, user, office_id: int | None = None) -> dict[str, int]:
-    """How many visible active clients are matched / to review / unmatched (for the filter tabs)."""
-    out = {}
-    for state in ("matched", "auto", "review", "unmatched"):
-        stmt = client_statement(realm_id, user, office_id, "", state).order_by(None)
-        out[state] = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    """How many visible active clients are matched / to review / unmatched (for the filter tabs):
+    one grouped pass over the same join the table uses (not one count query per tab)."""
+    linked = CustomerLink.id.is_not(None)
+    proposed = MatchProposal.qbo_customer_id.is_not(None)
+    auto = MatchProposal.status == "auto"
+    stmt = client_statement(realm_id, user, office_id, "", "all").order_by(None).with_only_columns(
+        func.count().filter(linked),
+        func.count().filter(~linked & proposed & auto),
+        func.count().filter(~linked & proposed & ~auto),
+        func.count().filter(~linked & ~proposed))
+    matched, auto_n, review, unmatched = db.session.execute(stmt).one()
+    out = {"matched": matched, "auto": auto_n, "review": review, "unmatched": unmatched}
     out["all"] = sum(out.values())
     return out

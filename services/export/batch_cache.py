@@ -1,20 +1,20 @@
 """What the batch page would otherwise recompute on every view of a finalized batch, kept in this
-process: the invoices' light rows, and the mapping check (each eligible invoice's QuickBooks
-total, or why it cannot be mapped), computed once per batch and set of mapping inputs.
+process: the invoices' light rows; the mapping check (each eligible invoice's QuickBooks total, or
+why it cannot be mapped), computed once per batch and set of mapping inputs; and the page's rows
+and counts, per mapping version and state of the batch's export records.
 
 Checking means mapping every invoice with its lines: ~0.5 s for 1,000 invoices, too slow for a
 page that is opened and polled often. A finalized batch never changes, so the answer depends only
 on the mapping's inputs: the sync settings row, the QuickBooks refs (items, classes, locations,
-term, the batch's customer links). Their digest is the version key: Sync Settings saved or a
+term, the batch's customer links). They are the version key: Sync Settings saved or a
 client (re)matched gives a new key and the next view maps again; nothing has to remember to
 invalidate. Entries are small (an amount or a message per invoice); the oldest are dropped.
 """
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields as dataclass_fields
 from decimal import Decimal
 
 from sqlalchemy import inspect as sa_inspect, select
@@ -29,12 +29,16 @@ MAX_BATCHES = 32  # entries kept per process (one per batch and version)
 _lock = threading.Lock()
 _cache: OrderedDict[tuple, dict[int, "Check"]] = OrderedDict()
 _rows: OrderedDict[tuple, list] = OrderedDict()
+_views: OrderedDict[tuple, tuple] = OrderedDict()
 
 
 @dataclass(frozen=True)
 class Check:
     qbo_total: Decimal | None = None
     error: str | None = None
+
+
+IDENTITY_LENGTH = 4  # batch_identity's (database URL, batch id, created, finalized)
 
 
 def batch_identity(batch) -> tuple:
@@ -45,31 +49,62 @@ def batch_identity(batch) -> tuple:
 
 def invoice_rows(batch, load) -> list:
     """The finalized batch's invoice rows, `load()`ed once (they never change after finalizing)."""
-    key = batch_identity(batch)
+    return _remember(_rows, batch_identity(batch), load)
+
+
+def view_rows(key: tuple, build):
+    """The batch page's rows and counts, `build()`ed once per mapping version and state of the
+    batch's export records (the caller puts both in `key`, after the batch's identity). Only the
+    latest version of a batch is kept: during an export the state changes every second, and old
+    versions would only hold memory."""
     with _lock:
-        rows = _rows.get(key)
-        if rows is not None:
-            _rows.move_to_end(key)
-            return rows
-    rows = load()
+        found = _views.get(key)
+    if found is not None:
+        return found
+    found = build()
+    identity = key[:IDENTITY_LENGTH]
     with _lock:
-        _rows[key] = rows
-        while len(_rows) > MAX_BATCHES:
-            _rows.popitem(last=False)
-    return rows
+        for old in [k for k in _views if k[:len(identity)] == identity and k != key]:
+            del _views[old]
+        _views[key] = found
+        while len(_views) > MAX_BATCHES:
+            _views.popitem(last=False)
+    return found
+
+
+def _remember(store: OrderedDict, key: tuple, build):
+    with _lock:
+        found = store.get(key)
+        if found is not None:
+            store.move_to_end(key)
+            return found
+    found = build()
+    with _lock:
+        store[key] = found
+        while len(store) > MAX_BATCHES:
+            store.popitem(last=False)
+    return found
+
+
+def _frozen(value):
+    return tuple(sorted(value.items(), key=repr)) if isinstance(value, dict) else value
 
 
 def version_key(batch, realm_id: str, settings, refs: MappingRefs) -> tuple:
-    """Everything the mapping of a finalized batch depends on besides the batch itself."""
+    """Everything the mapping of a finalized batch depends on besides the batch itself: every
+    column of the settings row and every field of the refs, as hashable values (the key itself,
+    not a digest: equal keys mean equal inputs)."""
     mapper = sa_inspect(type(settings))
-    settings_part = repr(sorted((c.key, repr(getattr(settings, c.key, None))) for c in mapper.column_attrs))
-    digest = hashlib.sha256(f"{settings_part}|{refs!r}".encode()).hexdigest()
-    return batch_identity(batch) + (realm_id, digest)
+    settings_part = tuple((c.key, repr(getattr(settings, c.key, None))) for c in mapper.column_attrs)
+    refs_part = tuple((f.name, _frozen(getattr(refs, f.name))) for f in dataclass_fields(refs))
+    return batch_identity(batch) + (realm_id, settings_part, refs_part)
 
 
-def checks_for(batch, realm_id: str, settings, refs: MappingRefs, invoice_ids: list[int]) -> dict[int, Check]:
-    """The check of each of `invoice_ids` (eligible invoices of a finalized `batch`)."""
-    key = version_key(batch, realm_id, settings, refs)
+def checks_for(batch, realm_id: str, settings, refs: MappingRefs, invoice_ids: list[int],
+               key: tuple | None = None) -> dict[int, Check]:
+    """The check of each of `invoice_ids` (eligible invoices of a finalized `batch`); `key`: its
+    version_key, when the caller has it already."""
+    key = key or version_key(batch, realm_id, settings, refs)
     with _lock:
         known = _cache.get(key)
         if known is not None:
@@ -109,3 +144,4 @@ def clear() -> None:
     with _lock:
         _cache.clear()
         _rows.clear()
+        _views.clear()

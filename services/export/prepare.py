@@ -13,7 +13,7 @@ from sqlalchemy import inspect as sa_inspect, select
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from extensions import db
-from models import CustomerLink, Invoice, InvoiceLine
+from models import CustomerLink, Invoice, InvoiceLine, LinkKind
 from models._types import to_cents
 from models.export import InvoiceExport
 from models.sync_settings import ItemMapping, OfficeMapping, SyncSettings
@@ -25,9 +25,10 @@ from services.mapping.invoice import (MappedInvoice, MappingError, MappingRefs, 
                                       build_qbo_invoice, customer_key)
 
 
-def bill_to_key(invoice: Invoice, settings: SyncSettings) -> tuple:
-    """The CustomerLink key the mapping will bill (same rule as invoice_mapping.resolve_customer)."""
-    mode = getattr(settings.payer_mode, "value", settings.payer_mode)
+def bill_to_key(invoice: Invoice, settings: SyncSettings, mode: str | None = None) -> tuple:
+    """The CustomerLink key the mapping will bill (same rule as invoice_mapping.resolve_customer).
+    `mode`: the settings' payer mode, when the caller has read it once for many invoices."""
+    mode = mode or getattr(settings.payer_mode, "value", settings.payer_mode)
     if invoice.payer_id is not None and mode == "payer_subcustomer":
         return customer_key("client_under_payer", invoice.client_id, invoice.payer_id)
     return customer_key("client", invoice.client_id, None)
@@ -38,7 +39,8 @@ def customer_refs(realm_id: str, client_ids) -> dict:
     links = db.session.execute(realm_links(realm_id).with_only_columns(
         CustomerLink.kind, CustomerLink.client_id, CustomerLink.payer_id, CustomerLink.qbo_customer_id,
         CustomerLink.qbo_display_name).where(CustomerLink.client_id.in_(list(set(client_ids)))))
-    return {customer_key(kind, client_id, payer_id): Ref(customer_id, name or "")
+    kinds = {kind: kind.value for kind in LinkKind}  # an enum's .value is slow in a loop of thousands
+    return {customer_key(kinds.get(kind, kind), client_id, payer_id): Ref(customer_id, name or "")
             for kind, client_id, payer_id, customer_id, name in links}
 
 
@@ -140,8 +142,9 @@ def eligibility(invoices: list[Invoice], realm_id: str | None, settings: SyncSet
     # A linked customer made inactive or deleted in QuickBooks needs a person first (issue 15).
     flagged = flagged_links(realm_id, [i.client_id for i in invoices])
     answer = {}
+    mode = getattr(settings.payer_mode, "value", settings.payer_mode)
     for invoice in invoices:
-        key = bill_to_key(invoice, settings)
+        key = bill_to_key(invoice, settings, mode)
         ref = refs.get(key)
         if ref is not None and key in flagged:
             answer[invoice.id] = Eligibility(False, flagged[key].reason)

@@ -218,7 +218,8 @@ def _row(invoice: InvoiceLite, record: RecordLite | None) -> RowState:
 
 
 def batch_view(batch: InvoiceBatch) -> BatchView:
-    """The whole finalized batch: eligibility and mapping check per invoice, export states, counts."""
+    """The whole finalized batch: eligibility and mapping check per invoice, export states, counts.
+    Rebuilt only when the mapping's inputs or the batch's export records have changed."""
     from services.export.prepare import eligibility, load_refs
     from services.sync_settings import settings_for
 
@@ -227,32 +228,31 @@ def batch_view(batch: InvoiceBatch) -> BatchView:
     invoices = batch_cache.invoice_rows(batch, lambda: batch_invoices(batch.id))
     realm_id = current_realm()
     known_realm = realm_id or current_realm(connected=False)
-    polled_at = utcnow()
-    records = batch_records(known_realm, batch.id)
-    rows = [_row(invoice, records.get(invoice.id)) for invoice in invoices]
+    polled_at = utcnow()  # before the records are read: the poll's cursor errs towards re-sending
+    settings = refs = None
     if realm_id:
         settings = settings_for(realm_id)
         refs = load_refs(realm_id, settings, {i.client_id for i in invoices})
-        allowed = eligibility(invoices, realm_id, settings, refs.customers)
-        checks = batch_cache.checks_for(batch, realm_id, settings, refs,
-                                          [i.id for i in invoices if allowed[i.id].ok])
-        for row in rows:
-            verdict = allowed[row.invoice.id]
-            row.eligible, row.reason, row.needs_matching = verdict.ok, verdict.reason, not verdict.ok
-            check = checks.get(row.invoice.id)
-            if verdict.ok and check is not None:
-                if check.error:
-                    row.eligible, row.reason, row.needs_matching = False, check.error, False
-                elif row.qbo_total is None:
-                    row.qbo_total = check.qbo_total
+        key = batch_cache.version_key(batch, realm_id, settings, refs)
     else:
+        key = batch_cache.batch_identity(batch) + ("disconnected", known_realm)
+
+    def build():
+        records = batch_records(known_realm, batch.id)
+        rows = [_row(invoice, records.get(invoice.id)) for invoice in invoices]
+        if realm_id:
+            _judge(rows, batch, realm_id, settings, refs, key, eligibility)
+        else:
+            for row in rows:
+                row.reason = "QuickBooks is not connected"
+        counts = {group: 0 for group in GROUPS}
         for row in rows:
-            row.reason = "QuickBooks is not connected"
-    view = BatchView(batch=batch, connected=bool(realm_id), rows=rows, polled_at=polled_at)
-    view.counts = {group: 0 for group in GROUPS}
-    for row in rows:
-        view.counts[row.group] += 1
-    view.progress = batch_progress(batch, records.values(), len(rows))
+            counts[row.group] += 1
+        return rows, counts
+
+    rows, counts = batch_cache.view_rows(key + records_version(known_realm, batch.id), build)
+    view = BatchView(batch=batch, connected=bool(realm_id), rows=rows, counts=counts, polled_at=polled_at)
+    view.progress = batch_progress(batch, counts, len(rows))
     return view
 
 
@@ -269,13 +269,40 @@ def with_qbo_statuses(rows: list[RowState]) -> list[RowState]:
     return rows
 
 
-def batch_progress(batch: InvoiceBatch, records, invoice_count: int) -> BatchProgress:
+def _judge(rows: list[RowState], batch, realm_id, settings, refs, key, eligibility) -> None:
+    """Eligibility (bill-to customer linked) and the mapping check, onto each row."""
+    allowed = eligibility([r.invoice for r in rows], realm_id, settings, refs.customers)
+    checks = batch_cache.checks_for(batch, realm_id, settings, refs,
+                                    [r.invoice.id for r in rows if allowed[r.invoice.id].ok], key=key)
+    for row in rows:
+        verdict = allowed[row.invoice.id]
+        row.eligible, row.reason, row.needs_matching = verdict.ok, verdict.reason, not verdict.ok
+        check = checks.get(row.invoice.id)
+        if verdict.ok and check is not None:
+            if check.error:
+                row.eligible, row.reason, row.needs_matching = False, check.error, False
+            elif row.qbo_total is None:
+                row.qbo_total = check.qbo_total
+
+
+def records_version(realm_id: str | None, batch_id: int) -> tuple:
+    """Changes whenever one of the batch's export records does: per status, how many and the
+    latest updated_at (every write sets it; the counts catch a write stamped by a host whose
+    clock is behind)."""
+    if not realm_id:
+        return ()
+    return tuple(sorted((str(status), n, last) for status, n, last in db.session.execute(
+        select(InvoiceExport.status, func.count(InvoiceExport.id), func.max(InvoiceExport.updated_at))
+        .join(Invoice, Invoice.id == InvoiceExport.invoice_id)
+        .where(InvoiceExport.realm_id == realm_id, Invoice.batch_id == batch_id)
+        .group_by(InvoiceExport.status))))
+
+
+def batch_progress(batch: InvoiceBatch, counts: dict[str, int], invoice_count: int) -> BatchProgress:
     """The latest export that queued something, and the batch's share in QuickBooks."""
-    records = list(records)
     job = last_export(batch.id)
-    running = any(r.status in ("queued", "sending") for r in records)
-    progress = BatchProgress(job=job, running=running, invoice_count=invoice_count,
-                             in_qbo=sum(1 for r in records if r.status == "exported"))
+    progress = BatchProgress(job=job, running=bool(counts.get("waiting")), invoice_count=invoice_count,
+                             in_qbo=counts.get("exported", 0))
     if job is not None:
         p = export_service.progress(job)
         progress.total, progress.exported, progress.failed = p.total, p.exported, p.failed

@@ -168,3 +168,31 @@ def export_status_overlap():
     from services.export.status import POLL_OVERLAP
 
     return POLL_OVERLAP + timedelta(seconds=1)
+
+
+def test_kept_page_rows_follow_a_new_link_setting_or_export_state(books):
+    """The page's rows are kept between views, yet a change of what they depend on shows at once:
+    a client unlinked, the item mapping changed (the mapping check fails), an export record."""
+    from models import CustomerLink, Invoice
+    from models.sync_settings import ItemMapping
+    from tests.export.conftest import run_jobs, start_job
+
+    client = _signed_in(books)
+    url = f"/billing/batches/{books.batch_id}"
+    assert "Select all eligible (12)" in client.get(url).get_data(as_text=True)
+    with books.app.app_context():
+        first = db.session.get(Invoice, books.invoice_ids[0])
+        db.session.delete(db.session.scalar(select(CustomerLink).where(CustomerLink.client_id == first.client_id)))
+        db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Select all eligible (11)" in page and "Client not matched" in page
+
+    start_job(books, books.invoice_ids[1:3])
+    run_jobs(books)
+    assert "Select all eligible (9)" in client.get(url).get_data(as_text=True)
+
+    with books.app.app_context():  # no item for the service lines any more: nothing maps
+        db.session.execute(ItemMapping.__table__.delete())
+        db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Select all eligible (0)" in page and "QB total $" not in page
