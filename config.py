@@ -25,6 +25,7 @@ ENV_KEYS = {
     "TOKEN_ENCRYPTION_KEY": "TOKEN_ENCRYPTION_KEY",
     "QBO_SANDBOX_ENABLED": "QBO_SANDBOX_ENABLED",
     "QBO_SANDBOX_KNOBS_HTTP": "QBO_SANDBOX_KNOBS_HTTP",
+    "QBO_READ_ALLOWANCE": "QBO_READ_ALLOWANCE",
     "CARELEDGER_BASE_URL": "BASE_URL",
     "LOG_LEVEL": "LOG_LEVEL",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
@@ -33,7 +34,7 @@ ENV_KEYS = {
 }
 
 BOOLEAN_KEYS = {"QBO_SANDBOX_ENABLED", "QBO_SANDBOX_KNOBS_HTTP", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"SESSION_LIFETIME_SECONDS", "SESSION_IDLE_TIMEOUT_SECONDS"}
+INTEGER_KEYS = {"SESSION_LIFETIME_SECONDS", "SESSION_IDLE_TIMEOUT_SECONDS", "QBO_READ_ALLOWANCE"}
 
 
 def defaults(instance_path: str) -> dict:
@@ -77,6 +78,7 @@ def defaults(instance_path: str) -> dict:
         "QBO_RETRY_MAX_DELAY": 8.0,
         "QBO_RETRY_MAX_THROTTLE_WAIT": 60.0,
         "QBO_CATALOG_PAGE_SIZE": 1000,  # rows per list query (QBO's maximum)
+        "QBO_READ_ALLOWANCE": 500_000,  # CorePlus reads a month (Intuit's free Builder tier)
         # The exporter (README "Exporting invoices to QuickBooks" › Configuration).
         "QBO_EXPORT_WORKER": "auto",  # auto (on except in TESTING) | on | off
         "QBO_EXPORT_THREADS": 8,
