@@ -114,6 +114,7 @@ def prepare_group(records: list[InvoiceExport], client=None) -> dict[int, Prepar
             mapped = map_one(invoice, realm_id, settings, refs)
         except TaxSetupMissing as error:
             answer[record.id] = NotExportable(str(error), code=TAX_SETUP)
+            continue
         except MappingError as error:
             answer[record.id] = NotExportable(str(error), code="mapping")
             continue

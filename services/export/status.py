@@ -20,7 +20,7 @@ from services.export import audit
 from services.export.client import invoice_url
 from services.export.prepare import eligibility, load_lines, load_refs, map_one
 from services.qbo_connection import current_realm
-from services.mapping.invoice import MappingError
+from services.mapping.invoice import MappingError, TaxSetupMissing
 from services.sync_settings import settings_for
 
 
@@ -30,6 +30,7 @@ class RowState:
     eligible: bool = False
     reason: str = ""
     needs_matching: bool = False
+    needs_tax_code: bool = False   # the company's tax settings need Sync Settings (issue 13)
     record: InvoiceExport | None = None
     qbo_total: Decimal | None = None
     agency_ex_tax: Decimal | None = None
@@ -103,6 +104,7 @@ def batch_export_view(batch: InvoiceBatch, invoices: list[Invoice]) -> BatchExpo
                 row.qbo_total = map_one(invoice, realm_id, settings, refs).qbo_total
             except MappingError as error:
                 row.eligible, row.reason, row.needs_matching = False, str(error), False
+                row.needs_tax_code = isinstance(error, TaxSetupMissing)
         view.rows[invoice.id] = row
     view.progress = batch_progress(batch, list(states.values()))
     return view
