@@ -8,7 +8,7 @@ from models.sync_settings import ItemMapping, OfficeMapping, QboCatalogCache, Sy
 from models.matching_state import CustomerListState, MatchProposal, PendingCreation, QboCustomerCopy
 from models.users import LoginAttempt, Role, User
 from models.export import ExportEvent, ExportJob, ExportStatus, InvoiceExport, JobStatus
-from models.qbo_platform import QboReadUsage, QboTaxSetting
+from models.qbo_platform import QboReadUsage, QboTaxProfile, QboTaxSetting
 
 __all__ = [
     "Agency", "Office", "User", "Role", "LoginAttempt", "Client", "Payer", "PayerKind",
@@ -17,5 +17,5 @@ __all__ = [
     "ConnectionStatus", "QboConnection", "QboOAuthState",
     "QboCustomerCopy", "CustomerListState", "MatchProposal", "PendingCreation",
     "InvoiceExport", "ExportJob", "ExportEvent", "ExportStatus", "JobStatus",
-    "QboReadUsage", "QboTaxSetting",
+    "QboReadUsage", "QboTaxProfile", "QboTaxSetting",
 ]

@@ -1,11 +1,13 @@
 """What CareLedger keeps about Intuit's 2025-26 platform rules, per QuickBooks company (realm):
-its own CorePlus read count per month (the read budget) and the tax code its lines carry in
-companies outside the US (a person's choice, kept until they change it)."""
+its own CorePlus read count per month (the read budget), the company's tax facts (a cache), and
+the tax code its lines carry outside the US (a person's choice, kept until they change it)."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+import json
+
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -37,3 +39,18 @@ class QboTaxSetting(db.Model):
     line_tax_code_name: Mapped[str] = mapped_column(String(100), default="")
     chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QboTaxProfile(db.Model):
+    """The company's sales-tax facts as last read from QuickBooks (services/qbo_tax/profile.py),
+    as JSON, so an export reads them once rather than per invoice or per group."""
+
+    __tablename__ = "qbo_tax_profiles"
+
+    realm_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.payload)

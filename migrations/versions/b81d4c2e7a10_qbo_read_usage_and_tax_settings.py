@@ -1,5 +1,6 @@
 """Intuit's 2025-26 rules (issue 13): qbo_read_usage (CareLedger's own CorePlus reads and writes
-per company and month) and qbo_tax_settings (the tax code lines carry outside the US).
+per company and month), qbo_tax_profiles (the company's tax facts, cached) and qbo_tax_settings
+(the tax code lines carry outside the US).
 
 Revision ID: b81d4c2e7a10
 Revises: a7c4e2f19b30
@@ -30,6 +31,13 @@ def upgrade():
         sa.PrimaryKeyConstraint('realm_id', 'month'),
     )
     op.create_table(
+        'qbo_tax_profiles',
+        sa.Column('realm_id', sa.String(length=32), nullable=False),
+        sa.Column('payload', sa.Text(), nullable=False),
+        sa.Column('fetched_at', models._types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('realm_id'),
+    )
+    op.create_table(
         'qbo_tax_settings',
         sa.Column('realm_id', sa.String(length=32), nullable=False),
         sa.Column('line_tax_code_id', sa.String(length=32), nullable=True),
@@ -43,4 +51,5 @@ def upgrade():
 
 def downgrade():
     op.drop_table('qbo_tax_settings')
+    op.drop_table('qbo_tax_profiles')
     op.drop_table('qbo_read_usage')

@@ -1,5 +1,4 @@
-"""The company's tax facts, read from QuickBooks once and cached per realm (in qbo_catalog_cache,
-entity "TaxProfile"), so an export costs no read per invoice and none per group.
+"""The company's tax facts, read from QuickBooks once and cached per realm (qbo_tax_profiles), so an export costs no read per invoice and none per group.
 
 Read: Preferences (TaxPrefs.UsingSalesTax, PartnerTaxEnabled = AST) and CompanyInfo (Country);
 for a company outside the US also the TaxCode and TaxRate lists, to offer the codes whose rate
@@ -12,13 +11,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from extensions import db
 from models._types import utcnow
-from models.sync_settings import QboCatalogCache
-
-ENTITY = "TaxProfile"
+from models.qbo_platform import QboTaxProfile
 US = ("", "US", "USA", "UNITED STATES")
 US_MANUAL, US_AST, NON_US = "us-manual", "us-ast", "non-us"
 
@@ -86,9 +83,8 @@ def fetch(client, realm_id: str) -> TaxProfile:
     return replace(profile, codes=codes)
 
 
-def _row(realm_id: str) -> QboCatalogCache | None:
-    return db.session.scalar(select(QboCatalogCache).where(
-        QboCatalogCache.realm_id == str(realm_id), QboCatalogCache.entity == ENTITY))
+def _row(realm_id: str) -> QboTaxProfile | None:
+    return db.session.get(QboTaxProfile, str(realm_id))
 
 
 def cached(realm_id: str) -> TaxProfile | None:
@@ -112,7 +108,7 @@ def store(profile: TaxProfile) -> TaxProfile:
     realm_id = profile.realm_id
     row = _row(realm_id)
     if row is None:
-        row = QboCatalogCache(realm_id=str(realm_id), entity=ENTITY)
+        row = QboTaxProfile(realm_id=str(realm_id))
         db.session.add(row)
     row.payload = json.dumps({"country": profile.country, "using_sales_tax": profile.using_sales_tax,
                               "automated": profile.automated, "codes": profile.codes})
@@ -128,6 +124,5 @@ def profile_for(realm_id: str, client_factory) -> TaxProfile:
 
 def forget(realm_id: str) -> None:
     """Drop the cache so the next export reads the company's tax settings again. Commits."""
-    db.session.execute(delete(QboCatalogCache).where(
-        QboCatalogCache.realm_id == str(realm_id), QboCatalogCache.entity == ENTITY))
+    db.session.execute(delete(QboTaxProfile).where(QboTaxProfile.realm_id == str(realm_id)))
     db.session.commit()
