@@ -71,7 +71,7 @@ def defaults(instance_path: str) -> dict:
         "QBO_CONNECT_TIMEOUT": 5.0,
         "QBO_READ_TIMEOUT": 30.0,
         "QBO_SANDBOX_KNOBS_HTTP": False,  # the sandbox's fault knobs over HTTP (local experiments only)
-        "QBO_SANDBOX_TAX_MODE": "us-manual",  # the demo company's sales tax: us-manual | us-ast | ca
+        "QBO_SANDBOX_TAX_MODE": "us-ast",  # the demo company's sales tax (Intuit's US default): us-ast | us-manual | ca
         # The QuickBooks client's own retries (pages, CLI; the exporter decides its own).
         "QBO_RETRY_MAX_ATTEMPTS": 4,
         "QBO_RETRY_BASE_DELAY": 0.5,

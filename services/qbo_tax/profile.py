@@ -7,17 +7,20 @@ is 0 (zero-rated or exempt). 2 reads for a US company, 4 otherwise.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models._types import utcnow
 from models.qbo_platform import QboTaxProfile
 US = ("", "US", "USA", "UNITED STATES")
 US_MANUAL, US_AST, NON_US = "us-manual", "us-ast", "non-us"
+_first_read = threading.Lock()  # the exporter's threads start together: one of them reads
 
 
 @dataclass(frozen=True)
@@ -113,13 +116,22 @@ def store(profile: TaxProfile) -> TaxProfile:
     row.payload = json.dumps({"country": profile.country, "using_sales_tax": profile.using_sales_tax,
                               "automated": profile.automated, "codes": profile.codes})
     row.fetched_at = profile.fetched_at or utcnow()
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another process stored it first: theirs is as fresh
+        db.session.rollback()
+        return cached(realm_id) or profile
     return profile
 
 
 def profile_for(realm_id: str, client_factory) -> TaxProfile:
-    """The cached profile, read from QuickBooks on first use (`client_factory()` builds the client)."""
-    return cached(realm_id) or refresh(client_factory(), realm_id)
+    """The cached profile, read from QuickBooks on first use (`client_factory()` builds the client).
+    Threads of this process that find no cache wait for the first one's read instead of repeating it."""
+    found = cached(realm_id)
+    if found is not None:
+        return found
+    with _first_read:
+        return cached(realm_id) or refresh(client_factory(), realm_id)
 
 
 def forget(realm_id: str) -> None:
