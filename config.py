@@ -25,6 +25,7 @@ ENV_KEYS = {
     "TOKEN_ENCRYPTION_KEY": "TOKEN_ENCRYPTION_KEY",
     "QBO_SANDBOX_ENABLED": "QBO_SANDBOX_ENABLED",
     "QBO_SANDBOX_KNOBS_HTTP": "QBO_SANDBOX_KNOBS_HTTP",
+    "QBO_READ_ALLOWANCE": "QBO_READ_ALLOWANCE",
     "CARELEDGER_BASE_URL": "BASE_URL",
     "LOG_LEVEL": "LOG_LEVEL",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
@@ -35,7 +36,8 @@ ENV_KEYS = {
 }
 
 BOOLEAN_KEYS = {"QBO_SANDBOX_ENABLED", "QBO_SANDBOX_KNOBS_HTTP", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"SESSION_LIFETIME_SECONDS", "SESSION_IDLE_TIMEOUT_SECONDS", "QBO_POLL_SECONDS"}
+INTEGER_KEYS = {"SESSION_LIFETIME_SECONDS", "SESSION_IDLE_TIMEOUT_SECONDS", "QBO_POLL_SECONDS",
+                "QBO_READ_ALLOWANCE"}
 
 
 def defaults(instance_path: str) -> dict:
@@ -72,13 +74,14 @@ def defaults(instance_path: str) -> dict:
         "QBO_CONNECT_TIMEOUT": 5.0,
         "QBO_READ_TIMEOUT": 30.0,
         "QBO_SANDBOX_KNOBS_HTTP": False,  # the sandbox's fault knobs over HTTP (local experiments only)
-        "QBO_SANDBOX_TAX_MODE": "us-manual",  # the demo company's sales tax: us-manual | us-ast | ca
+        "QBO_SANDBOX_TAX_MODE": "us-ast",  # the demo company's sales tax (Intuit's US default): us-ast | us-manual | ca
         # The QuickBooks client's own retries (pages, CLI; the exporter decides its own).
         "QBO_RETRY_MAX_ATTEMPTS": 4,
         "QBO_RETRY_BASE_DELAY": 0.5,
         "QBO_RETRY_MAX_DELAY": 8.0,
         "QBO_RETRY_MAX_THROTTLE_WAIT": 60.0,
         "QBO_CATALOG_PAGE_SIZE": 1000,  # rows per list query (QBO's maximum)
+        "QBO_READ_ALLOWANCE": 500_000,  # CorePlus reads a month (Intuit's free Builder tier)
         # The exporter (README "Exporting invoices to QuickBooks" › Configuration).
         "QBO_EXPORT_WORKER": "auto",  # auto (on except in TESTING) | on | off
         "QBO_EXPORT_THREADS": 8,

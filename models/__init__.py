@@ -11,6 +11,7 @@ from models.users import LoginAttempt, Role, User
 from models.export import ExportEvent, ExportJob, ExportStatus, InvoiceExport, JobStatus
 from models.payments import (QboCustomerState, QboInvoiceState, QboPayment, QboPaymentLine, QboPollState,
                              QboWebhookEvent)
+from models.qbo_platform import QboReadUsage, QboTaxProfile, QboTaxSetting
 
 __all__ = [
     "Agency", "Office", "User", "Role", "LoginAttempt", "Client", "Payer", "PayerKind",
@@ -21,4 +22,5 @@ __all__ = [
     "InvoiceExport", "ExportJob", "ExportEvent", "ExportStatus", "JobStatus",
     "QboInvoiceState", "QboPayment", "QboPaymentLine", "QboCustomerState", "QboPollState", "QboWebhookEvent",
     "Caregiver", "WorkerKind",
+    "QboReadUsage", "QboTaxProfile", "QboTaxSetting",
 ]

@@ -15,8 +15,8 @@ from typing import Callable, Iterable, Iterator, Protocol
 
 import httpx2
 
-from qbo.errors import (AuthenticationError, QboError, TransientError, error_for_fault,
-                        error_from_response, parse_fault)
+from qbo.errors import (AuthenticationError, QboError, ReadAllowanceExhausted, TransientError,
+                        error_for_fault, error_from_response, parse_fault)
 from qbo.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -101,11 +101,33 @@ def _transport_failure(error: httpx2.TransportError) -> TransientError:
 Admission = Callable[[str, str], None]
 """`admit(method, path)`: called right before each HTTP request leaves, may block (a rate pacer)."""
 
+class Meter(Protocol):
+    """Counts what Intuit meters (implemented by services/qbo_connection/read_budget.py)."""
+
+    def counted(self, reads: int, writes: int) -> None:
+        """Once per call QuickBooks answered successfully: its CorePlus reads and Core writes."""
+
+    def exhausted(self) -> None:
+        """QuickBooks said the month's read allowance is used up."""
+
+
+def metered_calls(method: str, path: str, json_body: dict | None) -> tuple[int, int]:
+    """(reads, writes) of one API call as Intuit's App Partner Program meters them (PROTOCOL §11):
+    every GET and query is a CorePlus read; inside a batch each Query item is a read and every
+    other item a write; any other POST is a write."""
+    if path == "batch":
+        items = (json_body or {}).get("BatchItemRequest") or []
+        reads = sum(1 for item in items if isinstance(item, dict) and "Query" in item)
+        return reads, len(items) - reads
+    if method == "GET" or path == "query":
+        return 1, 0
+    return 0, 1
+
 
 class QboClient:
     def __init__(self, http: httpx2.Client, *, base_url: str, realm_id: str, tokens: TokenSource,
                  minor_version: int = 75, retry: RetryPolicy | None = None,
-                 admit: Admission | None = None):
+                 admit: Admission | None = None, meter: Meter | None = None):
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.realm_id = str(realm_id)
@@ -116,6 +138,8 @@ class QboClient:
         # is sent: after the token is in hand and every local write is done, and again for a
         # resend after a 401 or a retry (admitting earlier lets bursts through).
         self.admit = admit
+        # Counts what Intuit meters, once per successful call (not per retry or failed attempt).
+        self.meter = meter
 
     # --- public API ------------------------------------------------------------------------
     def query(self, sql: str) -> dict:
@@ -236,8 +260,12 @@ class QboClient:
             result = self.retry.run(attempt, safe=safe, on_retry=on_retry)
         except QboError as error:
             self.tokens.record_failure(error)
+            if isinstance(error, ReadAllowanceExhausted) and self.meter is not None:
+                self.meter.exhausted()
             raise
         self.tokens.record_success()
+        if self.meter is not None:
+            self.meter.counted(*metered_calls(method, path, json_body))
         return result
 
     def _send(self, method, url, query, json_body, content, headers, token) -> httpx2.Response:

@@ -107,6 +107,20 @@ class ThrottledError(QboError):
         self.retry_after = retry_after
 
 
+class ReadAllowanceExhausted(QboError):
+    """429 past the monthly CorePlus allowance (App Partner Program, PROTOCOL §11): every read
+    answers 429 until the month turns, so waiting a minute and retrying is pointless. Not a
+    ThrottledError on purpose: nothing retries it. Writes are not metered and keep working."""
+
+
+# Intuit has not published the over-cap body; these words tell it from the per-minute throttle.
+_MONTHLY_CAP = re.compile(r"corePlus|monthly|per month|this month", re.I)
+
+
+def _is_monthly_cap(errors: tuple[FaultError, ...]) -> bool:
+    return any(_MONTHLY_CAP.search(f"{e.message} {e.detail}") for e in errors)
+
+
 class TransientError(QboError):
     """5xx, timeouts, connection failures. `ambiguous` means the request may have reached
     QuickBooks and been committed, so a write must only be repeated with the same requestid."""
@@ -240,6 +254,8 @@ def error_for_fault(errors: tuple[FaultError, ...], *, status: int | None = None
     kwargs = dict(status=status, errors=errors, fault_type=fault_type, intuit_tid=intuit_tid)
     message = _summary(errors, f"QuickBooks answered HTTP {status}" if status else "QuickBooks fault")
 
+    if status == 429 and _is_monthly_cap(errors):
+        return ReadAllowanceExhausted(message, **kwargs)
     if status == 429 or code == "3001":
         return ThrottledError(message, retry_after=retry_after_seconds(headers.get("Retry-After")),
                               **kwargs)

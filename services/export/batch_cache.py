@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from extensions import db
 from models import Invoice, InvoiceLine
-from services.mapping.invoice import MappingError, MappingRefs
+from services.mapping.invoice import MappingError, MappingRefs, TaxSetupMissing
 
 MAX_BATCHES = 32  # entries kept per process (one per batch and version)
 
@@ -36,6 +36,7 @@ _views: OrderedDict[tuple, tuple] = OrderedDict()
 class Check:
     qbo_total: Decimal | None = None
     error: str | None = None
+    needs_tax_code: bool = False  # the error is the company's tax setup (Sync Settings, issue 13)
 
 
 IDENTITY_LENGTH = 4  # batch_identity's (database URL, batch id, created, finalized)
@@ -133,6 +134,8 @@ def _map(invoice_ids: list[int], realm_id: str, settings, refs: MappingRefs) -> 
     for invoice in invoices:
         try:
             answer[invoice.id] = Check(qbo_total=map_one(invoice, realm_id, settings, refs).qbo_total)
+        except TaxSetupMissing as error:
+            answer[invoice.id] = Check(error=str(error), needs_tax_code=True)
         except MappingError as error:
             answer[invoice.id] = Check(error=str(error))
     for invoice in invoices:  # the ORM graph is not needed past this point

@@ -27,10 +27,12 @@ from models._types import to_cents, utcnow
 from models.export import ExportJob, ExportStatus, InvoiceExport, JobStatus
 from qbo.client import quote
 from qbo.errors import (AuthenticationError, DuplicateDocumentNumberError, QboError,
-                        ReconnectRequired, ThrottledError, TransientError)
+                        ReadAllowanceExhausted, ReconnectRequired, ThrottledError, TransientError)
 from qbo.retry import backoff_ceiling
 from services.export import audit, records
 from services.export.pacing import RealmPacer
+from services.qbo_tax import profile as tax_profile
+from services.qbo_tax.reconcile import total_problem
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +83,10 @@ class Prepared:
         return str(self.record_id)  # bId ≤10 characters: a record id is
 
 
-# Records of one group → per record id, the Prepared invoice or why it cannot be sent.
-PrepareFn = Callable[[list], dict]
+# (records of one group, the group's paced client) → per record id, the Prepared invoice or why
+# it cannot be sent. The client is for the rare read preparing needs (the company's tax settings
+# when they are not cached yet), so that read is paced like every other request.
+PrepareFn = Callable[[list, QboPort], dict]
 
 
 def batch_request_id(group: list[Prepared]) -> str:
@@ -107,6 +111,10 @@ def is_ours(found: dict, prepared: Prepared) -> bool:
 
 def plain_words(error: QboError) -> str:
     """The refusal as a person would say it (shown on the batch page)."""
+    if isinstance(error, ReadAllowanceExhausted):  # only a look-up reads; the batch is a write
+        return ("This invoice may already be in QuickBooks and must be looked up before it is sent "
+                "again, but QuickBooks has stopped answering reads for this month (the app's monthly "
+                "read allowance is used up). Press Retry when the month turns, or check QuickBooks.")
     code = error.code
     detail = error.detail or str(error)
     known = {
@@ -157,7 +165,7 @@ class ExportEngine:
         # local work, let requests bunch up at Intuit and provoke 429s (issue 19).
         client.pace_with(pacer)
         started = time.monotonic()
-        pending = self._prepare_all(ids)
+        pending = self._prepare_all(ids, client)
         self.stats["prepare_seconds"] += time.monotonic() - started
         known_unsent: set[int] = set()
         tries = 0
@@ -247,12 +255,12 @@ class ExportEngine:
         return client
 
     # -- steps ----------------------------------------------------------------------------
-    def _prepare_all(self, ids: list[int]) -> dict[int, Prepared]:
+    def _prepare_all(self, ids: list[int], client: QboPort) -> dict[int, Prepared]:
         pending: dict[int, Prepared] = {}
         mine = [record for record in db.session.scalars(
                     db.select(InvoiceExport).where(InvoiceExport.id.in_(ids)).order_by(InvoiceExport.id))
                 if record.lease_owner == self.owner and record.status == ExportStatus.SENDING]
-        prepared = self.prepare(mine)
+        prepared = self.prepare(mine, client)
         for record in mine:
             outcome = prepared.get(record.id) or NotExportable("Could not be prepared", code="mapping")
             if isinstance(outcome, NotExportable):
@@ -320,11 +328,15 @@ class ExportEngine:
         for p in group:
             result = results.get(p.bid)
             if isinstance(result, dict):
+                # The total is checked from this answer itself: no read-back (issue 13).
+                problem = total_problem(result, p.expected_total)
                 self._finish(p.record_id, realm_id, ExportStatus.EXPORTED, "exported",
                              invoice_id=p.invoice_id, job_id=p.job_id, request_id=p.request_id,
                              qbo_id=str(result.get("Id")), sync_token=str(result.get("SyncToken", "0")),
                              qbo_total=_money(result.get("TotalAmt")), exported_at=utcnow(),
-                             error_code=None, last_error=None)
+                             error_code="total" if problem else None, last_error=problem)
+                if problem:
+                    tax_profile.forget(realm_id)
                 pending.pop(p.record_id, None)
             elif isinstance(result, DuplicateDocumentNumberError):
                 duplicates.append(p)

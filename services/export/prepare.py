@@ -22,7 +22,11 @@ from services.client_matching.qbo_changes import flagged_links
 from services.export.engine import NotExportable, Prepared
 from services.sync_settings import settings_for
 from services.mapping.invoice import (MappedInvoice, MappingError, MappingRefs, Ref,
-                                      build_qbo_invoice, customer_key)
+                                      TaxSetupMissing, build_qbo_invoice, customer_key)
+from services.qbo_tax.treatment import treatment_for
+
+
+TAX_SETUP = "tax_setup"  # error code of invoices refused until Sync Settings › Tax code is set
 
 
 def bill_to_key(invoice: Invoice, settings: SyncSettings, mode: str | None = None) -> tuple:
@@ -44,7 +48,9 @@ def customer_refs(realm_id: str, client_ids) -> dict:
             for kind, client_id, payer_id, customer_id, name in links}
 
 
-def load_refs(realm_id: str, settings: SyncSettings, client_ids) -> MappingRefs:
+def load_refs(realm_id: str, settings: SyncSettings, client_ids, client_factory=None) -> MappingRefs:
+    """Everything the mapping refers to, from the database; the tax treatment is cached too and
+    read from QuickBooks (`client_factory()`, default the connected client) only the first time."""
     items = {row.slot: Ref(row.qbo_item_id, row.qbo_item_name)
              for row in db.session.scalars(select(ItemMapping).where(ItemMapping.realm_id == realm_id))}
     classes, departments = {}, {}
@@ -55,7 +61,8 @@ def load_refs(realm_id: str, settings: SyncSettings, client_ids) -> MappingRefs:
             departments[row.office_id] = Ref(row.qbo_department_id, row.qbo_department_name)
     term = Ref(settings.term_id, settings.term_name) if settings.term_id else None
     return MappingRefs(customers=customer_refs(realm_id, client_ids), items=items,
-                       classes=classes, departments=departments, term=term)
+                       classes=classes, departments=departments, term=term,
+                       tax=treatment_for(realm_id, client_factory))
 
 
 def load_lines(invoices: list[Invoice]) -> None:
@@ -91,15 +98,18 @@ def map_one(invoice: Invoice, realm_id: str, settings: SyncSettings | None = Non
     return mapped
 
 
-def prepare_group(records: list[InvoiceExport]) -> dict[int, Prepared | NotExportable]:
+def prepare_group(records: list[InvoiceExport], client=None) -> dict[int, Prepared | NotExportable]:
     """The engine's PrepareFn: each record's invoice mapped and checked, or why it cannot be.
-    Settings and QBO refs are loaded once for the group."""
+    Settings and QBO refs are loaded once for the group; `client` (the engine's paced port)
+    reads the company's tax settings if they are not cached yet."""
     if not records:
         return {}
     realm_id = records[0].realm_id
     invoices = _load_invoices(r.invoice_id for r in records)
     settings = settings_for(realm_id)
-    refs = load_refs(realm_id, settings, [i.client_id for i in invoices.values()])
+    qbo = getattr(client, "client", None)  # the QboClient inside the engine's ExportClient
+    refs = load_refs(realm_id, settings, [i.client_id for i in invoices.values()],
+                     (lambda: qbo) if qbo is not None else None)
     answer: dict[int, Prepared | NotExportable] = {}
     for record in records:
         invoice = invoices.get(record.invoice_id)
@@ -108,6 +118,9 @@ def prepare_group(records: list[InvoiceExport]) -> dict[int, Prepared | NotExpor
             continue
         try:
             mapped = map_one(invoice, realm_id, settings, refs)
+        except TaxSetupMissing as error:
+            answer[record.id] = NotExportable(str(error), code=TAX_SETUP)
+            continue
         except MappingError as error:
             answer[record.id] = NotExportable(str(error), code="mapping")
             continue

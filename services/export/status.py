@@ -63,6 +63,7 @@ class RecordLite:
     doc_number: str
     updated_at: datetime | None
     invoice_number: str = ""
+    error_code: str | None = None
 
 
 @dataclass
@@ -71,6 +72,7 @@ class RowState:
     eligible: bool = False
     reason: str = ""
     needs_matching: bool = False
+    needs_tax_code: bool = False   # the company's tax settings need Sync Settings (issue 13)
     record: RecordLite | None = None
     qbo_total: Decimal | None = None
     url: str | None = None
@@ -187,7 +189,7 @@ def names_for(rows: list[RowState]) -> dict[int, tuple[str, str | None]]:
 
 _RECORD_COLUMNS = (InvoiceExport.invoice_id, InvoiceExport.status, InvoiceExport.qbo_id, InvoiceExport.qbo_total,
                    InvoiceExport.adopted, InvoiceExport.last_error, InvoiceExport.doc_number,
-                   InvoiceExport.updated_at, Invoice.number)
+                   InvoiceExport.updated_at, Invoice.number, InvoiceExport.error_code)
 
 
 _STATUS_VALUES = {status: status.value for status in ExportStatus}
@@ -206,7 +208,7 @@ def batch_records(realm_id: str | None, batch_id: int, since: datetime | None = 
     for r in db.session.execute(statement):
         if only_ids is None or r[0] in only_ids:
             status = _STATUS_VALUES.get(r[1]) or str(r[1])
-            found[r[0]] = RecordLite(r[0], status, r[2], r[3], bool(r[4]), r[5], r[6] or "", r[7], r[8])
+            found[r[0]] = RecordLite(r[0], status, r[2], r[3], bool(r[4]), r[5], r[6] or "", r[7], r[8], r[9])
     return found
 
 
@@ -281,6 +283,7 @@ def _judge(rows: list[RowState], batch, realm_id, settings, refs, key, eligibili
         if verdict.ok and check is not None:
             if check.error:
                 row.eligible, row.reason, row.needs_matching = False, check.error, False
+                row.needs_tax_code = check.needs_tax_code
             elif row.qbo_total is None:
                 row.qbo_total = check.qbo_total
 

@@ -10,8 +10,12 @@ Rules that shape the JSON (Intuit's Invoice rules; the README, "How invoices are
   the check it is sent as UnitPrice (QBO shows the agency's rate); when it cannot (an amount that
   was rounded another way, or a summed line whose visits had different rates) the line is sent as
   Qty 1 × UnitPrice = amount and the real quantity × rate is written into the description.
-- Tax never leaves the agency: TAX lines are dropped and every line carries TaxCodeRef NON, so
-  QBO's automated sales tax adds nothing. The QBO total must equal the agency's total before tax.
+- Tax never leaves the agency: TAX lines are dropped and the QBO total must equal the agency's
+  total before tax. How "no tax" is said depends on the company (`TaxTreatment`, issue 13): lines
+  carry TaxCodeRef NON in a US company without automated sales tax; with automated sales tax
+  (AST) QuickBooks ignores line codes, so the invoice also carries the override
+  `TxnTaxDetail {"TotalTax": 0}`; outside the US every line carries the zero-rated/exempt code
+  chosen on Sync Settings, and without one the invoice is refused (`TaxSetupMissing`).
 - Discounts and adjustments are ordinary SalesItemLine lines with a negative amount to the mapped
   discount item, not a DiscountLineDetail: QBO accepts negative sales lines, they need no
   "discounts" company preference or discount account, several may appear anywhere on the invoice,
@@ -44,6 +48,30 @@ class MappingError(Exception):
     """The invoice cannot be written to QBO as it stands (missing mapping, bad number, totals)."""
 
 
+class TaxSetupMissing(MappingError):
+    """The company's tax settings are not known or not set (a Sync Settings matter)."""
+
+
+NON_TAXABLE = "NON"
+
+
+@dataclass(frozen=True)
+class TaxTreatment:
+    """How lines say "no tax" in the connected company (services/qbo_tax/treatment.py).
+    mode: "us-manual" (lines NON), "us-ast" (lines NON + zero-tax override), "non-us" (lines carry
+    `line_code`), "unknown" (tax settings unreadable). `problem`: why nothing can be sent."""
+
+    mode: str = "us-manual"
+    line_code: Ref | None = None
+    problem: str = ""
+
+    def line_tax_code(self) -> Ref:
+        if self.problem or self.mode == "unknown" or (self.mode == "non-us" and self.line_code is None):
+            raise TaxSetupMissing(self.problem or "Choose the tax code exported lines carry "
+                                  "(Sync Settings › Tax code).")
+        return self.line_code if self.mode == "non-us" else Ref(NON_TAXABLE)
+
+
 @dataclass(frozen=True)
 class Ref:
     """A QBO reference ({"value": id, "name": …})."""
@@ -65,6 +93,7 @@ class MappingRefs:
         no row of its own falls back to the "service:default" slot.
     classes / departments: keyed by office id.
     term: the SalesTermRef to send, or None (then DueDate is sent and QBO shows the customer's).
+    tax: how lines say "no tax" in this company.
     """
 
     customers: dict = field(default_factory=dict)
@@ -72,6 +101,7 @@ class MappingRefs:
     classes: dict = field(default_factory=dict)
     departments: dict = field(default_factory=dict)
     term: Ref | None = None
+    tax: TaxTreatment = field(default_factory=TaxTreatment)  # default: US, no automated tax
 
     def item_for(self, kind: LineKind, service_type_id: int | None) -> Ref | None:
         ref = self.items.get(slot_for(kind, service_type_id))
@@ -281,12 +311,12 @@ def _per_service_type(lines: list, fields: list[str], refs: MappingRefs,
     return result
 
 
-def _line_json(line: _Line, class_ref: Ref | None, number: int) -> dict:
+def _line_json(line: _Line, class_ref: Ref | None, number: int, tax_code: Ref) -> dict:
     detail = {
         "ItemRef": line.item.json(),
         "Qty": float(line.qty),
         "UnitPrice": float(line.unit_price),
-        "TaxCodeRef": {"value": "NON"},
+        "TaxCodeRef": tax_code.json(),
     }
     if line.service_date:
         detail["ServiceDate"] = line.service_date.isoformat()
@@ -374,7 +404,10 @@ def build_qbo_invoice(invoice, lines, settings, refs: MappingRefs,
     batch_number = getattr(batch, "number", None)
     body["PrivateNote"] = (f"CareLedger batch {batch_number} · invoice {invoice.number}"
                            if batch_number else f"CareLedger invoice {invoice.number}")
-    body["Line"] = [_line_json(line, line_class, n) for n, line in enumerate(qbo_lines, start=1)]
+    tax_code = refs.tax.line_tax_code()
+    body["Line"] = [_line_json(line, line_class, n, tax_code) for n, line in enumerate(qbo_lines, start=1)]
+    if refs.tax.mode == "us-ast":
+        body["TxnTaxDetail"] = {"TotalTax": 0}  # AST ignores line codes; only this override holds
 
     qbo_total = sum((line.amount for line in qbo_lines), Decimal("0.00"))
     agency_total = sum((_line_amount(line) for line in billed), Decimal("0.00"))

@@ -14,6 +14,7 @@ from qbo.client import QboClient
 from qbo.errors import ReconnectRequired
 from qbo.retry import NO_RETRY
 from services.qbo_connection import runtime as qbo_runtime
+from services.qbo_connection.read_budget import RealmMeter
 from services.qbo_connection.tokens import StoredTokens, read_row
 
 
@@ -39,7 +40,8 @@ def connected_client(app: Flask | None = None, retries: bool = True) -> QboClien
     rt = qbo_runtime.runtime(app)
     return QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=row.realm_id,
                      tokens=StoredTokens(app, realm_id=row.realm_id),
-                     minor_version=rt.settings.minor_version, retry=rt.retry if retries else NO_RETRY)
+                     minor_version=rt.settings.minor_version, retry=rt.retry if retries else NO_RETRY,
+                     meter=RealmMeter(app, row.realm_id))
 
 
 def current_realm(app: Flask | None = None, *, connected: bool = True) -> str | None:

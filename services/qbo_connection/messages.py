@@ -6,9 +6,16 @@ from __future__ import annotations
 
 from qbo.errors import (AuthenticationError, AuthorizationError, DuplicateDocumentNumberError,
                         DuplicateNameError, NotFoundError, OAuthError, QboError,
-                        ReconnectRequired, StaleObjectError, ThrottledError, TransientError,
+                        ReadAllowanceExhausted, ReconnectRequired, StaleObjectError, ThrottledError, TransientError,
                         ValidationError)
 from qbo.settings import ConfigurationError
+
+
+READ_ALLOWANCE_USED_UP = (
+    "QuickBooks has stopped answering CareLedger's reads for the rest of this month: the app's "
+    "monthly allowance of reads from QuickBooks is used up. Exporting invoices keeps working "
+    "(writes are not limited); lists, look-ups and checks work again when the month turns, or "
+    "sooner if the app's Intuit plan is raised.")
 
 
 def plain_error(error: BaseException) -> str:
@@ -19,6 +26,8 @@ def plain_error(error: BaseException) -> str:
                 "for this company).")
     if isinstance(error, AuthenticationError):
         return "QuickBooks did not accept the sign-in token."
+    if isinstance(error, ReadAllowanceExhausted):
+        return READ_ALLOWANCE_USED_UP
     if isinstance(error, ThrottledError):
         return ("QuickBooks asked us to slow down (too many requests); it will work again in about "
                 f"{max(1, round(error.retry_after))} seconds.")

@@ -11,11 +11,14 @@ from __future__ import annotations
 import base64
 import json
 
+from flask import current_app
+
 from qbo.client import QboClient, StaticTokens
 from qbo.errors import AuthenticationError, NotFoundError, QboError
 from qbo.oauth import TokenSet
 from services.qbo_connection import runtime as qbo_runtime
 from services.qbo_connection.messages import plain_error
+from services.qbo_connection.read_budget import RealmMeter
 
 MISMATCH = ("The company QuickBooks sent back does not match this sign-in, so CareLedger did not "
             "use it. Nothing was changed; press Connect again.")
@@ -47,7 +50,8 @@ def verified_company_name(tokens: TokenSet, realm_id: str) -> str:
     rt = qbo_runtime.runtime()
     client = QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=realm_id,
                        tokens=StaticTokens(tokens.access_token),
-                       minor_version=rt.settings.minor_version, retry=rt.retry)
+                       minor_version=rt.settings.minor_version, retry=rt.retry,
+                       meter=RealmMeter(current_app._get_current_object(), realm_id))
     try:
         info = client.company_info()
     except (AuthenticationError, NotFoundError):

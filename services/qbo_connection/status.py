@@ -69,6 +69,7 @@ class ConnectionView:
                 "company_name": self.company_name, "realm_id": self.realm_id,
                 "connected_by": self.connected_by, "connected_at": iso(self.connected_at),
                 "refresh_expires_at": iso(self.refresh_expires_at),
+                "refresh_hard_expires_at": iso(self.refresh_hard_expires_at),
                 "last_success_at": iso(self.last_success_at), "last_error": self.last_error,
                 "last_error_at": iso(self.last_error_at), "generation": self.generation}
 

@@ -77,13 +77,16 @@ def store_token_set(tokens: TokenSet, *, expected_version: int | None = None,
         refresh_token_enc=qbo_crypto.encrypt(tokens.refresh_token),
         access_expires_at=tokens.access_expires_at,
         refresh_expires_at=tokens.refresh_expires_at,
-        refresh_hard_expires_at=tokens.refresh_hard_expires_at,
         token_version=T.c.token_version + 1,
         refresh_lease_owner=None,
         refresh_lease_until=None,
         last_refreshed_at=_now(),
         **(extra or {}),
     )
+    if tokens.refresh_hard_expires_at is not None:
+        # The hard expiry counts from the grant's first issue; a refresh that does not repeat it
+        # (the header ignored) leaves the stored date alone rather than forgetting it.
+        values["refresh_hard_expires_at"] = tokens.refresh_hard_expires_at
     statement = update(T).where(T.c.id == CONNECTION_ID)
     if expected_version is not None:
         statement = statement.where(T.c.token_version == expected_version)

@@ -192,6 +192,11 @@ def seed_books(app, sandbox_app, sandbox_url: str, invoices: int = 12, with_tax:
         _db.session.flush()
         batch.status = BatchStatus.FINALIZED
         _db.session.commit()
+        # Sync Settings was opened before any export, so the company's tax settings are known
+        # (a US company without automated sales tax, as the sandbox makes it by default).
+        from services.qbo_tax.profile import TaxProfile, store
+
+        store(TaxProfile(realm_id=REALM, country="US"))
         books_customers = {invoice.id: customer_id for invoice, customer_id in made}
         return Books(app=app, sandbox=sandbox_app, sandbox_url=sandbox_url, batch_id=batch.id,
                      invoice_ids=[invoice.id for invoice, _ in made], customer_of=books_customers,
