@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -33,7 +33,16 @@ class CustomerLink(db.Model):
 
     __tablename__ = "customer_links"
     __table_args__ = (
-        UniqueConstraint("realm_id", "kind", "client_id", "payer_id", name="one_link_per_record"),
+        # One link per record and realm. A plain unique constraint over (kind, client, payer) would
+        # not do: the unused key is NULL and SQL treats NULLs as distinct, so one partial index per
+        # kind names exactly the keys that kind uses.
+        Index("one_client_link", "realm_id", "client_id", unique=True,
+              sqlite_where=text("kind = 'client'"), postgresql_where=text("kind = 'client'")),
+        Index("one_payer_link", "realm_id", "payer_id", unique=True,
+              sqlite_where=text("kind = 'payer'"), postgresql_where=text("kind = 'payer'")),
+        Index("one_pair_link", "realm_id", "client_id", "payer_id", unique=True,
+              sqlite_where=text("kind = 'client_under_payer'"),
+              postgresql_where=text("kind = 'client_under_payer'")),
         UniqueConstraint("realm_id", "qbo_customer_id", name="one_record_per_customer"),
         CheckConstraint(
             "(kind = 'client' AND client_id IS NOT NULL AND payer_id IS NULL) OR "
