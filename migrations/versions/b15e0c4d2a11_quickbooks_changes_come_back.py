@@ -3,7 +3,7 @@ qbo_payment_lines, qbo_customer_states (the change feed's last word per QuickBoo
 qbo_poll_state (watermark and poll lease per company), qbo_webhook_events (deduplicated on id).
 
 Revision ID: b15e0c4d2a11
-Revises: a7c4e2f19b30
+Revises: b4e1d2c3a5f6
 Create Date: 2026-12-01 14:05:00
 
 """
@@ -13,7 +13,7 @@ import models._types  # noqa: F401  (custom column types)
 
 
 revision = 'b15e0c4d2a11'
-down_revision = 'a7c4e2f19b30'
+down_revision = 'b4e1d2c3a5f6'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ page corrects it), active, and codes CG-001, CG-002, ... in alphabetical order. 
 the record's id; its caregiver_name (what the invoice printed) is left exactly as it was.
 
 Revision ID: b5e1c0a7d942
-Revises: a7c4e2f19b30
+Revises: b81d4c2e7a10
 Create Date: 2026-12-01 13:45:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5e1c0a7d942'
-down_revision = 'a7c4e2f19b30'
+down_revision = 'b81d4c2e7a10'
 branch_labels = None
 depends_on = None
 

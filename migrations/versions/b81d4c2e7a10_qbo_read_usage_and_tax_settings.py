@@ -3,7 +3,7 @@ per company and month), qbo_tax_profiles (the company's tax facts, cached) and q
 (the tax code lines carry outside the US).
 
 Revision ID: b81d4c2e7a10
-Revises: a7c4e2f19b30
+Revises: b15e0c4d2a11
 Create Date: 2026-12-01 13:50:00
 
 """
@@ -15,7 +15,7 @@ import models._types
 
 # revision identifiers, used by Alembic.
 revision = 'b81d4c2e7a10'
-down_revision = 'a7c4e2f19b30'
+down_revision = 'b15e0c4d2a11'
 branch_labels = None
 depends_on = None
 
