@@ -72,8 +72,13 @@ def status():
 @bp.route("/quickbooks/check", methods=["POST"])
 @roles(MANAGERS)
 def check():
-    """Make one real call to QuickBooks so the status shows fresh facts."""
-    view = connection.check_connection()
+    """Make one real call to QuickBooks so the status shows fresh facts, and say OK or not
+    (a toast: htmx.py delivers the flash with the fragment)."""
+    view, problem = connection.check_connection_answer()
+    if problem:
+        flash(f"Not OK: QuickBooks did not answer ({problem}).", "danger")
+    else:
+        flash(f"Connection OK: QuickBooks answered for {view.company_name or 'your company'}.", "success")
     return render_page("accounting/installation.html", block="status_panel", status=view,
                        qbo_connection=view, can_manage=True, walkthrough=_walkthrough(),
                        local_login=_local_login())
@@ -128,6 +133,8 @@ def _finish(result: connection.CallbackResult):
     attempts get a flash and a redirect (Sync Settings on success)."""
     if result.mode == "popup" or result.outcome == "refused":
         # A refused state has no trustworthy mode; the page works both in and out of a pop-up.
+        if result.ok:  # the page the opener moves on to says it too (the pop-up closes itself)
+            flash(result.message, "success")
         status_code = 200 if result.outcome in ("connected", "denied") else 400
         return render_template(
             "accounting/connect_result.html", result=result,
