@@ -133,8 +133,6 @@ def _finish(result: connection.CallbackResult):
     attempts get a flash and a redirect (Sync Settings on success)."""
     if result.mode == "popup" or result.outcome == "refused":
         # A refused state has no trustworthy mode; the page works both in and out of a pop-up.
-        if result.ok:  # the page the opener moves on to says it too (the pop-up closes itself)
-            flash(result.message, "success")
         status_code = 200 if result.outcome in ("connected", "denied") else 400
         return render_template(
             "accounting/connect_result.html", result=result,

@@ -82,6 +82,34 @@ document.addEventListener("click", (event) => {
   if (close) close.closest(".toast").remove();
 });
 
+// A result handed over by the page before this one (e.g. the QuickBooks pop-up's "Connected to
+// …", static/js/qbo_connect.js), shown like a flashed message: it replaces what the region shows.
+function showToast(level, text) {
+  const region = document.getElementById("toasts");
+  if (!region || !text) return;
+  const toast = document.createElement("div");
+  toast.className = `toast alert alert-${["success", "info", "warning", "danger"].includes(level) ? level : "info"}`;
+  const words = document.createElement("span");
+  words.className = "toast-text";
+  words.textContent = text;
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "toast-close";
+  close.setAttribute("data-dismiss-toast", "");
+  close.setAttribute("aria-label", "Dismiss");
+  close.textContent = "×";
+  toast.append(words, close);
+  region.replaceChildren(toast);
+}
+document.addEventListener("DOMContentLoaded", () => {
+  let handed = null;
+  try {
+    handed = JSON.parse(sessionStorage.getItem("careledger.toast") || "null");
+    sessionStorage.removeItem("careledger.toast");
+  } catch (e) { handed = null; }
+  if (handed) showToast(handed.level, handed.text);
+});
+
 // --- loading state, for every request ---------------------------------------------------------
 // While an htmx request runs, the control that fired it is disabled and marked aria-busy, and
 // the bar at the top (#busy) shows; both end when the answer (or an error) arrives. A field that

@@ -25,6 +25,7 @@ def exported_batch(live_app):
     the export log have something to show."""
     import time
 
+    import models
     from extensions import db
     from models import InvoiceBatch, User
     from models.export import ExportStatus, InvoiceExport
@@ -44,7 +45,8 @@ def exported_batch(live_app):
             if done >= len(ids):
                 break
             time.sleep(0.2)
-        return batch.id
+        client = db.session.scalar(db.select(models.Client).where(models.Client.office_id == batch.office_id))
+        return {"batch": batch.id, "invoice": ids[0], "client": client.id, "user": owner.id}
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -52,13 +54,20 @@ def exported_batch(live_app):
 def test_no_serious_axe_violation_on_any_page(page, live_app, exported_batch, role, viewport):
     ensure_connected(live_app)
     page.set_viewport_size(VIEWPORTS[viewport])
+    page.goto(live_app.path("/login"))
+    found = [f"/login: {v['impact']} {v['id']} at {v['nodes']}" for v in axe_violations(page)]
     sign_in_as(page, live_app, role)
-    paths = EVERYONE + [f"/billing/batches/{exported_batch}"] + (OWNER_ONLY if role == "owner" else [])
-    found = []                                 # every page's findings, not only the first's
+    ids = exported_batch
+    paths = EVERYONE + [f"/billing/batches/{ids['batch']}", f"/billing/invoices/{ids['invoice']}",
+                        f"/clients/{ids['client']}/edit"]
+    if role == "owner":
+        paths += OWNER_ONLY + [f"/users/{ids['user']}/edit", f"/users/{ids['user']}/password"]
     for path in paths:
         response = page.goto(live_app.path(path))
         assert response.status < 400, (path, response.status)
         found += [f"{path}: {v['impact']} {v['id']} at {v['nodes']}" for v in axe_violations(page)]
+    page.goto(live_app.path("/no-such-page"))                  # the error page
+    found += [f"404 page: {v['impact']} {v['id']} at {v['nodes']}" for v in axe_violations(page)]
     assert not found, "\n".join(found)
 
     page.goto(live_app.path("/"))
