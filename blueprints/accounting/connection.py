@@ -24,7 +24,7 @@ WALKTHROUGH = [  # (file under static/img/walkthrough/, caption) — written by 
     ("02-sign-in.png", "A pop-up opens at QuickBooks: sign in with your QuickBooks user."),
     ("03-authorize.png", "Check the company and click “Authorize”."),
     ("04-connected.png", "The pop-up confirms the connection and closes itself."),
-    ("05-sync-settings.png", "CareLedger moves on to the Sync Settings tab."),
+    ("05-sync-settings.png", "CareLedger says “Connected to …” and moves on to Sync Settings."),
     ("06-status.png", "The Installation tab now shows the connection at a glance."),
 ]
 
