@@ -2,6 +2,8 @@
 and the export audit log. The work itself runs in the background exporter (services/export)."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -24,11 +26,28 @@ def _batch_or_404(batch_id: int):
     return batch
 
 
-def _progress_response(batch, message: str | None = None, level: str = "info"):
-    """The progress partial plus the changed rows' cells out of band, so icons update in place.
-    Built from export states and counts only (it answers a poll every second)."""
-    body = render_template("billing/_export_progress.html", batch=batch, view=export_status.progress_view(batch),
-                           message=message, level=level, oob=True)
+MAX_SHOWN = 1000  # rows a page may say it shows (a page draws 200)
+
+
+def _since() -> datetime | None:
+    try:
+        since = datetime.fromisoformat(request.values.get("since", ""))
+    except ValueError:
+        return None  # no cursor: every row with an export record is sent
+    return since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+
+
+def _progress_response(batch, message: str | None = None, level: str = "info", full: bool = False):
+    """The progress box, the counts, and out of band the cells of shown rows whose export record
+    changed since the page's last answer. While an export runs this is all (it answers a poll
+    every second); otherwise (`full`, or the export has ended) the batch-wide controls too."""
+    shown = set(converters.ids(request.values.get("shown", "").split(",")[:MAX_SHOWN])) or None
+    view = export_status.progress_view(batch, since=_since(), shown=shown)
+    whole = export_status.batch_view(batch) if full or not view.progress.running else None
+    group = request.values.get("show") if request.values.get("show") in export_status.GROUPS else None
+    body = render_template("billing/_export_progress.html", batch=batch, view=view, message=message,
+                           level=level, oob=True, full=whole, polled_at=view.polled_at,
+                           groups=export_status.GROUPS, group=group)
     return vary(make_response(body))
 
 
@@ -36,27 +55,22 @@ def _progress_response(batch, message: str | None = None, level: str = "info"):
 @roles(MANAGERS)  # the README's role table: export is read-only for Agency Users
 def export_batch(batch_id: int):
     batch = _batch_or_404(batch_id)
-    chosen = converters.ids(request.form.getlist("invoice"))
-    message, level = None, "info"
+    chosen = set(converters.ids(request.form.getlist("invoice")))
+    if request.form.get("all_eligible"):
+        chosen |= set(export_status.batch_view(batch).selectable_ids)
     if not chosen:
-        message, level = "Tick at least one invoice to export.", "warning"
-    else:
-        try:
-            job = export_service.start_export(current_user, batch, chosen)
-        except export_service.ExportRefused as refused:
-            message, level = str(refused), "danger"
-        else:
-            already = job.selected - job.queued
-            message = f"Exporting {job.queued} invoice(s) to QuickBooks."
-            if already:
-                message += f" {already} already in QuickBooks or on the way: not sent again."
-    return _answer(batch, message, level)
+        return _answer(batch, "Tick at least one invoice to export.", "warning")
+    try:
+        job = export_service.start_export(current_user, batch, sorted(chosen))
+    except export_service.ExportRefused as refused:
+        return _answer(batch, str(refused), "danger")
+    return _answer(batch, *export_status.started_message(batch, job, chosen))
 
 
 def _answer(batch, message: str, level: str):
     """Export and Retry answer alike: the progress fragment for htmx, else flash and back."""
     if is_fragment_request():
-        return _progress_response(batch, message, level)
+        return _progress_response(batch, message, level, full=True)
     flash(message, level)
     return redirect(url_for("billing.batch", batch_id=batch.id), 303)
 

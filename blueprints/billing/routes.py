@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
@@ -62,11 +62,24 @@ def batch(batch_id: int):
     return _batch_page(batch, FinalizeForm())
 
 
+BATCH_PAGE_SIZE = 100  # rows drawn per page (app.config["BATCH_PAGE_SIZE"] overrides): 60-120 KB of HTML
+
+
 def _batch_page(batch, finalize_form):
-    invoices = batch_service.invoices_of(batch)
-    view = export_status.batch_export_view(batch, invoices) if batch.is_finalized else None
-    return render_template("billing/batch.html", batch=batch, invoices=invoices, view=view,
-                           totals=batch_service.batch_totals(invoices), finalize_form=finalize_form)
+    """One page of the batch's invoices (optionally one status group); counts, totals and
+    "Select all eligible" cover the whole batch."""
+    group = request.args.get("show") if request.args.get("show") in export_status.GROUPS else None
+    view = export_status.batch_view(batch)
+    page = view.page(page_arg(), current_app.config.get("BATCH_PAGE_SIZE", BATCH_PAGE_SIZE), group)
+
+    def page_url(number: int) -> str:
+        return url_for("billing.batch", batch_id=batch.id, page=number, **({"show": group} if group else {}))
+
+    return render_template("billing/batch.html", batch=batch, view=view, page=page, group=group,
+                           page_url=page_url, totals=view.totals(), finalize_form=finalize_form,
+                           names=export_status.names_for(page.items),
+                           groups=export_status.GROUPS,
+                           polled_at=view.polled_at)
 
 
 @bp.route("/batches/<int:batch_id>/finalize", methods=["POST"])

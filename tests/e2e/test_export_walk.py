@@ -93,7 +93,7 @@ def test_billing_walk_exports_ticked_invoices_once(page, browser, live_app):
     # The stale tab still shows checkboxes: tick all and Export again → nothing new in QuickBooks.
     stale.check("#select-all-eligible")
     stale.click("#export-button")
-    stale.wait_for_selector("text=not sent again")
+    stale.wait_for_selector(f"text=Nothing to send — all {len(numbers)} already in QuickBooks")
     stale.wait_for_selector("#export-progress[data-running='false']", timeout=15_000)
     assert stale.locator("a.qb-link").count() == len(numbers)
     assert sorted(_qbo_doc_numbers(live_app, realm)) == sorted(numbers)

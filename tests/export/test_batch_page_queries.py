@@ -82,7 +82,9 @@ def test_batch_page_and_progress_query_count_does_not_grow_with_invoices(books):
 
 
 def test_progress_poll_renders_states_and_counts_without_mapping(books, monkeypatch):
-    from services.export import prepare, records, status as export_status
+    from services.export import batch_cache, prepare, records
+
+    batch_cache.clear()
 
     client = books.app.test_client()
     assert client.post("/login", data={"email": "owner@example.test", "password": "pw-owner"}).status_code == 302
@@ -99,9 +101,70 @@ def test_progress_poll_renders_states_and_counts_without_mapping(books, monkeypa
 
     monkeypatch.setattr(prepare, "map_one", no_mapping)
     monkeypatch.setattr(prepare, "build_qbo_invoice", no_mapping)
-    monkeypatch.setattr(export_status, "map_one", no_mapping)
     body = client.get(f"/billing/batches/{books.batch_id}/export/progress", headers=HX).get_data(as_text=True)
     assert 'hx-trigger="every 1s"' in body                      # still running: it polls on
     assert len(re.findall(r'id="qbo-status-\d+"', body)) == 3   # only the rows with an export record
     assert body.count("Queued") == 3
     assert "0 of 12 in QuickBooks" in body
+
+
+def _signed_in(books):
+    client = books.app.test_client()
+    assert client.post("/login", data={"email": "owner@example.test", "password": "pw-owner"}).status_code == 302
+    return client
+
+
+def test_batch_page_draws_one_page_while_counts_and_select_all_cover_the_batch(books):
+    from tests.export.conftest import run_jobs
+
+    books.app.config["BATCH_PAGE_SIZE"] = 5
+    client = _signed_in(books)
+    first = client.get(f"/billing/batches/{books.batch_id}").get_data(as_text=True)
+    assert len(re.findall(r'name="invoice" value="\d+"', first)) == 5      # one page drawn
+    assert "Select all eligible (12)" in first and "1–5 of 12" in first   # the whole batch counted
+    third = client.get(f"/billing/batches/{books.batch_id}?page=3").get_data(as_text=True)
+    assert len(re.findall(r'name="invoice" value="\d+"', third)) == 2
+
+    # "Select all eligible" asks for every eligible invoice, on every page, not only the drawn ones.
+    answer = client.post(f"/billing/batches/{books.batch_id}/export",
+                         data={"all_eligible": "1", "invoice": [str(books.invoice_ids[0])]}, headers=HX)
+    assert "Exporting 12 invoice(s)" in answer.get_data(as_text=True)
+    run_jobs(books)
+    books.assert_exactly_once()
+    after = client.get(f"/billing/batches/{books.batch_id}").get_data(as_text=True)
+    assert "Select all eligible (0)" in after and "12 of 12 in QuickBooks" in after
+    assert after.count('aria-label="Invoice ') == 5                        # each icon named after its invoice
+    shown = client.get(f"/billing/batches/{books.batch_id}?show=ready").get_data(as_text=True)
+    assert 'data-invoice="' not in shown                                  # nothing left to export
+
+
+def test_progress_poll_sends_only_rows_changed_since_the_last_answer(books):
+    from datetime import datetime, timedelta, timezone
+
+    from tests.export.conftest import run_jobs, start_job
+
+    client = _signed_in(books)
+    url = f"/billing/batches/{books.batch_id}/export/progress"
+    start_job(books, books.invoice_ids[:4])
+    run_jobs(books)
+    before = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
+    body = client.get(url, headers=HX, query_string={"since": before}).get_data(as_text=True)
+    assert len(re.findall(r'id="qbo-status-\d+"', body)) == 4
+    since = re.search(r'data-since="([^"]+)"', body).group(1)
+
+    # Nothing changed since that answer (past the overlap kept for commit lag): no rows, counts only.
+    later = (datetime.fromisoformat(since) + export_status_overlap()).isoformat()
+    quiet = client.get(url, headers=HX, query_string={"since": later}).get_data(as_text=True)
+    assert 'id="qbo-status-' not in quiet and "4 of 12 in QuickBooks" in quiet
+    # Only the rows the page says it shows are sent.
+    shown = ",".join(str(i) for i in books.invoice_ids[:2])
+    some = client.get(url, headers=HX, query_string={"since": before, "shown": shown}).get_data(as_text=True)
+    assert sorted(map(int, re.findall(r'id="qbo-status-(\d+)"', some))) == sorted(books.invoice_ids[:2])
+
+
+def export_status_overlap():
+    from datetime import timedelta
+
+    from services.export.status import POLL_OVERLAP
+
+    return POLL_OVERLAP + timedelta(seconds=1)

@@ -54,7 +54,8 @@ def test_export_returns_at_once_then_progress_stops_polling_and_icons_link_to_qu
 
     run_jobs(books)
     body = browser.get(f"/billing/batches/{books.batch_id}/export/progress", headers=HX).get_data(as_text=True)
-    assert "hx-trigger" not in body.split("<template>")[0]  # done: polling stops
+    box = body.split("<template>")[0]
+    assert "every 1s" not in box and 'data-running="false"' in box  # done: polling stops
     links = re.findall(r'href="([^"]+/invoice\?txnId=\d+)"', body)
     assert len(links) == 5 and all(l.startswith(books.sandbox_url + "/app/invoice?txnId=") for l in links)
     page = browser.get(f"/billing/batches/{books.batch_id}").get_data(as_text=True)
@@ -68,7 +69,7 @@ def test_export_returns_at_once_then_progress_stops_polling_and_icons_link_to_qu
     # The same invoices again (a stale page, a second browser): nothing new is sent.
     again = browser.post(f"/billing/batches/{books.batch_id}/export",
                          data={"invoice": [str(i) for i in chosen]}, headers=HX).get_data(as_text=True)
-    assert "Exporting 0 invoice(s)" in again and "not sent again" in again
+    assert "Nothing to send — all 5 already in QuickBooks." in again and "Exporting" not in again
     run_jobs(books)
     books.assert_exactly_once(chosen)
 
