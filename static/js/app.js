@@ -134,6 +134,8 @@ function controlsOf(elt, event) {
 
 document.addEventListener("htmx:beforeSend", (event) => {
   const detail = event.detail;
+  // Background polls (hx-trigger="every …") are nobody's click: no bar, nothing disabled.
+  if (/\bevery\b/.test(detail.elt.getAttribute("hx-trigger") || "") || detail.elt.closest("[data-no-busy]")) return;
   const trigger = detail.requestConfig && detail.requestConfig.triggeringEvent;
   const controls = controlsOf(detail.elt, trigger).filter((c) => !c.disabled);
   controls.forEach((c) => { c.disabled = true; c.setAttribute("aria-busy", "true"); });

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from tests.e2e.axe import assert_no_serious_axe_violations, axe_violations
 from tests.e2e.conftest import (DESKTOP, PHONE, ensure_connected, ensure_disconnected_now,
                                 sign_in_as)
-from tests.e2e.test_connect_quickbooks import sign_in_to_quickbooks
+from tests.e2e.test_connect_quickbooks import HOLD_CLOSE, sign_in_to_quickbooks, wait_until_closed
 from tests.e2e.test_export_walk import _connect_and_match
 
 EVERYONE = ["/", "/clients", "/billing/batches", "/billing/drafts", "/billing/exports",
@@ -92,6 +92,7 @@ def test_no_serious_axe_violation_in_the_connect_flow(page, live_app, viewport):
     with page.expect_popup() as popup_info:
         page.click("#qbo-connect")
     popup = popup_info.value
+    popup.add_init_script(HOLD_CLOSE)            # the last page waits for axe before it closes
     popup.wait_for_selector("#authorize, #signin")
     assert_no_serious_axe_violations(popup, "QuickBooks sign-in pop-up")
     sign_in_to_quickbooks(popup)
@@ -100,6 +101,10 @@ def test_no_serious_axe_violation_in_the_connect_flow(page, live_app, viewport):
     popup.wait_for_selector("#authorize")
     assert_no_serious_axe_violations(popup, "QuickBooks consent pop-up")
     popup.click("#authorize")
+    popup.wait_for_selector('#qbo-result[data-outcome="connected"]')
+    assert_no_serious_axe_violations(popup, "the pop-up's Connected page")
+    popup.evaluate("window.__qboShotTaken = true")
+    wait_until_closed(popup)
     page.wait_for_url("**/accounting/quickbooks/sync-settings")
     expect(page.locator("#toasts .toast")).to_have_count(1)
     assert_no_serious_axe_violations(page, "sync settings with the Connected toast")
