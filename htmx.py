@@ -43,3 +43,33 @@ def redirect_to_login(login_url: str):
     response = current_app.response_class(status=401)
     response.headers["HX-Redirect"] = login_url
     return response
+
+
+# --- toasts: results where the person looks ---------------------------------------------------
+# base.html has one toast region (#toasts, aria-live) at the top of the viewport; a full page
+# shows the flashed messages there. An htmx answer carries them too: any message flashed while an
+# htmx request is served is sent out of band into the same region, replacing what it showed, so
+# results never pile up. A view needs nothing but flask.flash(message, level).
+
+def toast_region_html(messages: list[tuple[str, str]], oob: bool = False) -> str:
+    """The region's markup (templates/_macros/ui.html: toast_region) for (level, message) pairs."""
+    from flask import get_template_attribute
+
+    return str(get_template_attribute("_macros/ui.html", "toast_region")(messages, oob=oob))
+
+
+def deliver_flashes_as_toasts(response):
+    """after_request: an htmx fragment answer takes the pending flashes with it (out of band).
+    Redirects, errors a page swaps nothing of, and non-HTML answers leave them for the next page."""
+    from flask import get_flashed_messages, session
+
+    if not htmx or "_flashes" not in session:
+        return response
+    if not 200 <= response.status_code < 300 or response.status_code == 204 \
+            or "HX-Redirect" in response.headers:      # htmx swaps nothing of these
+        return response
+    if not response.mimetype == "text/html" or response.direct_passthrough:
+        return response
+    messages = get_flashed_messages(with_categories=True)
+    response.set_data(response.get_data(as_text=True) + toast_region_html(messages, oob=True))
+    return response

@@ -1,11 +1,13 @@
 """Jinja filters and globals shared by every page."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from flask import Flask, current_app
 from flask_login import current_user
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def money(value) -> str:
@@ -16,14 +18,24 @@ def money(value) -> str:
     return f"{sign}${abs(amount):,.2f}"
 
 
-def short_date(value) -> str:
+def human_date(value) -> str:
+    """The one date format of every page: "1 Dec 2026"; a moment adds the time, "1 Dec 2026, 14:05
+    UTC" (stored times are UTC, and the page says so rather than guess the reader's zone)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%b %d, %Y %H:%M UTC")
+        moment = value.astimezone(timezone.utc) if value.tzinfo else value
+        return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M} UTC"
     if isinstance(value, date):
-        return value.strftime("%b %d, %Y")
+        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
     return str(value)
+
+
+def iso_moment(value) -> str:
+    """For <time datetime="…">: machine-readable, with the zone."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat() if value else ""
 
 
 def _allowed_endpoints() -> set[str]:
@@ -39,8 +51,12 @@ def _allowed_endpoints() -> set[str]:
 
 
 def register_templating(app: Flask) -> None:
+    from htmx import deliver_flashes_as_toasts
+
     app.add_template_filter(money, "money")
-    app.add_template_filter(short_date, "date")
+    app.add_template_filter(human_date, "date")
+    app.add_template_filter(iso_moment, "iso")
+    app.after_request(deliver_flashes_as_toasts)
 
     @app.context_processor
     def navigation():

@@ -24,7 +24,7 @@ WALKTHROUGH = [  # (file under static/img/walkthrough/, caption) — written by 
     ("02-sign-in.png", "A pop-up opens at QuickBooks: sign in with your QuickBooks user."),
     ("03-authorize.png", "Check the company and click “Authorize”."),
     ("04-connected.png", "The pop-up confirms the connection and closes itself."),
-    ("05-sync-settings.png", "CareLedger moves on to the Sync Settings tab."),
+    ("05-sync-settings.png", "CareLedger says “Connected to …” and moves on to Sync Settings."),
     ("06-status.png", "The Installation tab now shows the connection at a glance."),
 ]
 
@@ -72,8 +72,13 @@ def status():
 @bp.route("/quickbooks/check", methods=["POST"])
 @roles(MANAGERS)
 def check():
-    """Make one real call to QuickBooks so the status shows fresh facts."""
-    view = connection.check_connection()
+    """Make one real call to QuickBooks so the status shows fresh facts, and say OK or not
+    (a toast: htmx.py delivers the flash with the fragment)."""
+    view, problem = connection.check_connection_answer()
+    if problem:
+        flash(f"Not OK: QuickBooks did not answer ({problem}).", "danger")
+    else:
+        flash(f"Connection OK: QuickBooks answered for {view.company_name or 'your company'}.", "success")
     return render_page("accounting/installation.html", block="status_panel", status=view,
                        qbo_connection=view, can_manage=True, walkthrough=_walkthrough(),
                        local_login=_local_login())

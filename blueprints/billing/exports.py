@@ -15,7 +15,7 @@ from htmx import is_fragment_request, render_page, vary
 from models import User
 from services.agency import batches as batch_service
 from services import export as export_service
-from services.export import audit, status as export_status
+from services.export import audit, log as export_log_rows, status as export_status
 from services.agency.offices import visible_office_ids
 
 
@@ -102,17 +102,19 @@ def export_retry(invoice_id: int):
 @bp.route("/exports")
 @roles(EVERYONE_LOGGED_IN)
 def export_log():
-    filters = {"from": request.args.get("from", ""), "to": request.args.get("to", ""),
-               "action": request.args.get("action", "") if request.args.get("action") in audit.ACTIONS else "",
-               "invoice": request.args.get("invoice", "").strip()[:30],
+    """One row per invoice action (services/export/log.py), filtered by the query string."""
+    args = request.args
+    filters = {"from": args.get("from", ""), "to": args.get("to", ""),
+               "result": args.get("result", "") if args.get("result") in export_log_rows.RESULTS else "",
+               "invoice": args.get("invoice", "").strip()[:30], "batch": args.get("batch", "").strip()[:30],
                "user": converters.int_arg("user") or ""}
-    flt = audit.AuditFilter(office_ids=visible_office_ids(current_user), action=filters["action"] or None,
-                            invoice_number=filters["invoice"] or None, user_id=filters["user"] or None,
+    flt = audit.AuditFilter(office_ids=visible_office_ids(current_user), invoice_number=filters["invoice"] or None,
+                            user_id=filters["user"] or None,
                             date_from=converters.date_arg("from"), date_to=converters.date_arg("to"))
-    events = audit.events(flt, limit=500)
+    rows = export_log_rows.rows(flt, result=filters["result"] or None, batch_number=filters["batch"] or None)
     users = db.session.scalars(db.select(User).order_by(User.name)).all()
-    return render_page("billing/export_log.html", block="results", events=events, filters=filters,
-                       actions=audit.ACTIONS, users=users)
+    return render_page("billing/export_log.html", block="results", rows=rows, filters=filters,
+                       results=export_log_rows.RESULTS, actions=audit.ACTIONS, users=users)
 
 
 @bp.app_template_global("may_export")

@@ -1,8 +1,8 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from access import EVERYONE_LOGGED_IN, public, roles
-from services.agency.dashboard import summary_for
+from access import EVERYONE_LOGGED_IN, MANAGERS, public, roles
+from services.agency.dashboard import dashboard_for
 
 bp = Blueprint("dashboard", __name__)
 
@@ -10,7 +10,8 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/")
 @roles(EVERYONE_LOGGED_IN)
 def index():
-    return render_template("dashboard/index.html", summary=summary_for(current_user))
+    return render_template("dashboard/index.html", board=dashboard_for(current_user),
+                           can_manage=current_user.role in MANAGERS)
 
 
 @bp.route("/healthz")

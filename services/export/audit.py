@@ -54,6 +54,7 @@ def events(flt: AuditFilter, limit: int = 200, offset: int = 0) -> list[ExportEv
                  .join(InvoiceBatch, InvoiceBatch.id == Invoice.batch_id)
                  .where(InvoiceBatch.office_id.in_(flt.office_ids))
                  .options(joinedload(ExportEvent.invoice).joinedload(Invoice.batch),
+                          joinedload(ExportEvent.invoice).joinedload(Invoice.client),
                           joinedload(ExportEvent.user))
                  .order_by(ExportEvent.at.desc(), ExportEvent.id.desc()))
     if flt.action:

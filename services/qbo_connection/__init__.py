@@ -12,9 +12,10 @@ from services.qbo_connection.client import connected_client, current_realm, get_
 from services.qbo_connection.connect import (SESSION_STATE, SESSION_SWITCH, CallbackResult, DisconnectResult,
                                              StateRefused, begin_connect, cancel_switch, confirm_switch,
                                              disconnect, handle_callback, pending_switch)
-from services.qbo_connection.status import ConnectionView, check_connection, connection_status
+from services.qbo_connection.status import (ConnectionView, check_connection, check_connection_answer,
+                                            connection_status)
 
 __all__ = ["SESSION_STATE", "SESSION_SWITCH", "CallbackResult", "ConnectionView", "DisconnectResult",
-           "StateRefused", "begin_connect", "cancel_switch", "check_connection", "confirm_switch",
+           "StateRefused", "begin_connect", "cancel_switch", "check_connection", "check_connection_answer", "confirm_switch",
            "connected_client", "connection_status", "current_realm", "disconnect", "get_connection",
            "handle_callback", "pending_switch"]

@@ -14,6 +14,7 @@ from qbo.errors import QboError
 from qbo.settings import ENVIRONMENT_LABELS, ConfigurationError
 from services.qbo_connection import runtime as qbo_runtime
 from services.qbo_connection.client import connected_client, get_connection
+from services.qbo_connection.messages import plain_error
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,13 @@ def connection_status() -> ConnectionView:
 
 def check_connection() -> ConnectionView:
     """Make one real call (CompanyInfo) so status shows fresh facts; refreshes the name."""
+    return check_connection_answer()[0]
+
+
+def check_connection_answer() -> tuple[ConnectionView, str | None]:
+    """check_connection(), plus the problem in plain words when QuickBooks did not answer
+    (None when it did): the Installation tab's "Check connection" says OK or not."""
+    problem = None
     try:
         info = connected_client().company_info()
         name = str(info.get("CompanyName") or "")
@@ -122,5 +130,6 @@ def check_connection() -> ConnectionView:
             db.session.commit()
     except QboError as exc:
         log.info("QuickBooks check failed: %s", type(exc).__name__)
+        problem = plain_error(exc)
     db.session.expire_all()
-    return connection_status()
+    return connection_status(), problem

@@ -41,8 +41,14 @@
     box.hidden = !text;
   }
 
-  function finish(url) {
+  // The pop-up has closed (or is closing): the page this window moves on to says "Connected to
+  // …" in its toast region (static/js/app.js reads it). Not a server flash: the pop-up and this
+  // window's status polls share one session cookie, and a poll's answer could overwrite it.
+  function finish(url, message) {
     if (waiting) { clearInterval(waiting.timer); waiting = null; }
+    try {
+      sessionStorage.setItem("careledger.toast", JSON.stringify({ level: "success", text: message }));
+    } catch (e) { /* storage unavailable: the Installation tab still shows the company */ }
     window.location.assign(url);
   }
 
@@ -52,7 +58,7 @@
       .then(function (status) {
         if (!waiting || !status) return;
         if (status.connected && status.generation !== form.dataset.generation) {
-          finish(form.dataset.nextUrl);
+          finish(form.dataset.nextUrl, "Connected to " + (status.company_name || "QuickBooks") + ".");
         } else if (waiting.popup.closed) {
           waiting.closedPolls += 1;
           if (waiting.closedPolls > 2) {  // closed without connecting
@@ -70,7 +76,7 @@
     var data = event.data || {};
     if (data.source !== "careledger-qbo" || !waiting) return;
     if (data.outcome === "connected") {
-      finish(waiting.form.dataset.nextUrl);
+      finish(waiting.form.dataset.nextUrl, data.message || "Connected to QuickBooks.");
     } else {
       var form = waiting.form;
       clearInterval(waiting.timer);

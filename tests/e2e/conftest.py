@@ -145,3 +145,49 @@ def signed_in(page, live_app):
     owner = DEMO_LOGINS["owner"]
     sign_in(page, live_app, owner["email"], owner["password"])
     return page
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+SANDBOX_COMPANY = "Sunrise Home Care LLC"
+
+
+def ensure_connected(live: LiveApp) -> str:
+    """Connect the live app to its embedded sandbox's demo company (what the pop-up does), unless
+    it already is; returns the realm id."""
+    from extensions import db
+    from models.qbo import CONNECTION_ID, ConnectionStatus, QboConnection
+    from qbo.oauth import TokenSet
+    from services.qbo_connection.tokens import store_token_set
+    from tests.fixtures.sandbox import issue_tokens
+
+    realm = live.sandbox.config["DEMO_REALM_ID"]
+    with live.app.app_context():
+        conn = db.session.get(QboConnection, CONNECTION_ID)
+        if conn is not None and conn.status == ConnectionStatus.CONNECTED:
+            return realm
+        if conn is None:
+            conn = QboConnection(id=CONNECTION_ID)
+            db.session.add(conn)
+        conn.status, conn.environment, conn.realm_id = ConnectionStatus.CONNECTED, "local", realm
+        conn.company_name = SANDBOX_COMPANY
+        db.session.commit()
+        store_token_set(TokenSet.from_response(issue_tokens(
+            live.sandbox, live.app.config["QBO_CLIENT_ID"], realm,
+            scope="com.intuit.quickbooks.accounting openid")))
+    return realm
+
+
+def ensure_disconnected_now(live: LiveApp) -> None:
+    from services.qbo_connection.connect import disconnect
+
+    with live.app.app_context():
+        disconnect()
+
+
+def sign_in_as(page, live: LiveApp, role: str) -> dict:
+    from demo_data.logins import DEMO_LOGINS
+
+    login = DEMO_LOGINS[role]
+    sign_in(page, live, login["email"], login["password"])
+    return login

@@ -93,6 +93,8 @@ def test_popup_flow_lands_on_sync_settings_and_takes_the_walkthrough(signed_in, 
 
     page.wait_for_url("**/accounting/quickbooks/sync-settings", timeout=10_000)
     assert page.locator('.tabs a[aria-current="page"]').inner_text() == "Sync Settings"
+    # the window the person is in says so too, not only the pop-up that closed
+    assert f"Connected to {COMPANY}" in page.inner_text("#toasts")
     shot(page, walkthrough_dir, "05-sync-settings.png")
 
     page.goto(live_app.path("/accounting/quickbooks"))

@@ -105,9 +105,12 @@ def test_export_log_lists_who_exported_what_with_ids_and_filters(books, browser)
     run_jobs(books)
     page = browser.get("/billing/exports").get_data(as_text=True)
     assert "Olive Owner" in page and "Created in QuickBooks" in page and "5002" in page
-    rows = browser.get("/billing/exports?action=exported", headers=HX).get_data(as_text=True)
-    assert rows.count('data-action="exported"') == 1 and 'data-action="queued"' not in rows
-    assert re.search(r'class="mono">[0-9a-f]{32}<', rows)  # the request id
+    rows = browser.get("/billing/exports?result=exported", headers=HX).get_data(as_text=True)
+    assert rows.count('data-result="exported"') == 1 and "<tr" in rows and rows.count("<tr") == 2  # head + 1
+    assert "worker" not in rows                            # who: the person, not the worker
+    assert re.search(r'class="mono">[0-9a-f]{32}<', rows)  # the request id, in the details cell
+    failed = browser.get("/billing/exports?result=failed", headers=HX).get_data(as_text=True)
+    assert "data-result" not in failed and "Nothing in the export log matches" in failed
     history = browser.get(f"/billing/invoices/{books.invoice_ids[1]}").get_data(as_text=True)
     assert "QuickBooks export history" in history and "exported" in history and "Olive Owner" in history
 

@@ -337,6 +337,24 @@ def test_check_connection_refreshes_the_status_fragment(live, person):
     assert COMPANY in fragment.text and "<nav" not in fragment.text
 
 
+def test_check_connection_says_ok_or_not_in_a_toast(live, person):
+    from qbo_sandbox.oauth import store as sandbox_store
+    from tests.qbo_connection.conftest import CLIENT_ID
+
+    person.connect()
+    token = person.csrf("/accounting/quickbooks")
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    fragment = person.http.post(live.path("/accounting/quickbooks/check"), headers=headers).text
+    assert '<div id="toasts"' in fragment and 'hx-swap-oob="innerHTML"' in fragment
+    assert f"Connection OK: QuickBooks answered for {COMPANY}." in fragment
+    _, _, refresh = stored(live)
+    sandbox_store.revoke_token(live.sandbox, refresh, CLIENT_ID)   # disconnected in QuickBooks
+    age_access_token(live)
+    fragment = person.http.post(live.path("/accounting/quickbooks/check"), headers=headers).text
+    assert "Not OK: QuickBooks did not answer (" in fragment and "Connection OK" not in fragment
+    assert "Not OK" not in person.get("/accounting/quickbooks").text   # delivered once, not again
+
+
 def test_agency_user_is_refused_connecting_over_http(live):
     agency = Person(live).sign_in("agency_user")
     assert agency.start_connect().status_code == 403
