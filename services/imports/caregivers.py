@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Caregiver, WorkerKind
-from services.caregivers.records import CODE
-from services.imports.clients import office_lookup
-from services.imports.common import EMAIL, CellReader, ImportAborted, ImportResult, RowError, read_rows
+from services.imports.records import office_lookup, read_code, read_office_and_email, upsert_by_code
+from services.imports.common import CellReader, ImportAborted, ImportResult, RowError, read_rows
 
 REQUIRED = ("caregiver_code", "first_name", "last_name", "office")
 OPTIONAL = ("preferred_name", "email", "phone", "kind", "active")
@@ -23,26 +22,10 @@ KINDS = {"employee": WorkerKind.EMPLOYEE, "w-2": WorkerKind.EMPLOYEE, "w2": Work
 
 def _parse(row, header, offices, existing, first_line_of, errors) -> tuple[str, dict] | None:
     cells = CellReader(row, errors)
-    code = cells.text("caregiver_code", required=True)
-    if code and not CODE.fullmatch(code):
-        cells.fail("caregiver_code", f"'{code}' is not a caregiver code (letters, digits, . _ - /; "
-                                     "at most 30 characters).")
-    elif code and code.upper() in first_line_of:
-        cells.fail("caregiver_code", f"Caregiver code {code} appears twice in the file "
-                                     f"(first on line {first_line_of[code.upper()]}).")
-    elif code:
-        first_line_of[code.upper()] = row.line
+    code = read_code(cells, "caregiver_code", "caregiver", row.line, first_line_of)
     values = {name: cells.text(name, required=name in REQUIRED, max_length=limit)
               for name, limit in TEXT_LIMITS.items() if name in header}
-    office_name = cells.text("office", required=True)
-    if office_name:
-        office = offices.get(office_name.lower())
-        if office is None:
-            cells.fail("office", f"Unknown office '{office_name}'.")
-        else:
-            values["office_id"] = office.id
-    if values.get("email") and not EMAIL.fullmatch(values["email"]):
-        cells.fail("email", f"'{values['email']}' is not an e-mail address.")
+    read_office_and_email(cells, values, offices)
     current = existing.get(code.upper()) if code else None
     kind = cells.text("kind") if "kind" in header else ""
     if kind and kind.lower() not in KINDS:
@@ -67,24 +50,5 @@ def import_caregivers_csv(text_stream, session: Session) -> ImportResult:
     if errors:
         return ImportResult.failed(errors)
 
-    created = updated = unchanged = 0
-    try:
-        for code, values in parsed:
-            caregiver = existing.get(code.upper())
-            if caregiver is None:
-                session.add(Caregiver(code=code, **{"active": True, "kind": WorkerKind.EMPLOYEE, **values}))
-                created += 1
-            elif any(getattr(caregiver, name) != value for name, value in values.items()):
-                for name, value in values.items():
-                    setattr(caregiver, name, value)
-                updated += 1
-            else:
-                unchanged += 1
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    total = created + updated + unchanged
-    summary = (f"Imported {total} caregiver{'s' if total != 1 else ''}: {created} created, "
-               f"{updated} updated, {unchanged} unchanged.")
-    return ImportResult(ok=True, created=created, updated=updated, unchanged=unchanged, summary=summary)
+    return upsert_by_code(session, Caregiver, parsed, existing,
+                          {"active": True, "kind": WorkerKind.EMPLOYEE}, "caregiver")

@@ -18,7 +18,7 @@ from models import (BatchStatus, Caregiver, Client, Invoice, InvoiceBatch, Invoi
                     Payer, ServiceType)
 from models._types import to_cents, utcnow
 from services.caregivers.directory import CaregiverDirectory
-from services.imports.clients import office_lookup
+from services.imports.records import office_lookup
 from services.imports.common import CellReader, ImportAborted, ImportResult, RowError, read_rows
 
 REQUIRED = ("batch_number", "office", "period_start", "period_end", "invoice_number", "client_code",
