@@ -18,6 +18,15 @@ def sized_page(request, browser):
     context.close()
 
 
+def _open_caregivers(page):
+    """Through the top bar as a person would; at phone width it is folded into the Menu button."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():
+        menu.click()
+    page.get_by_role("link", name="Caregivers", exact=True).click()
+    page.wait_for_url("**/caregivers**")
+
+
 def _fits_the_screen(page) -> bool:
     """The page content never needs sideways scrolling (wide tables scroll inside their box)."""
     return page.evaluate("() => document.querySelector('main').scrollWidth <= window.innerWidth")
@@ -29,8 +38,7 @@ def test_owner_finds_adds_and_edits_a_caregiver(sized_page, live_app):
     page, width = sized_page
     owner = DEMO_LOGINS["owner"]
     sign_in(page, live_app, owner["email"], owner["password"])
-    page.get_by_role("link", name="Caregivers", exact=True).click()
-    page.wait_for_url("**/caregivers**")
+    _open_caregivers(page)
     table = page.locator("#caregivers-table")
     assert table.get_by_role("link", name="Moreno, Alicia").is_visible()
     assert "Pierce, Yolanda" not in table.inner_text()  # left the agency: inactive
@@ -66,8 +74,7 @@ def test_agency_user_reads_only(sized_page, live_app):
     page, _width = sized_page
     login = DEMO_LOGINS["agency_user"]
     sign_in(page, live_app, login["email"], login["password"])
-    page.get_by_role("link", name="Caregivers", exact=True).click()
-    page.wait_for_url("**/caregivers**")
+    _open_caregivers(page)
     offices = set(page.locator("#caregivers-table tbody tr td:nth-child(4)").all_inner_texts())
     assert offices and offices <= set(login["offices"])
     assert page.get_by_role("link", name="Add caregiver").count() == 0

@@ -68,7 +68,7 @@ def test_payment_and_delete_in_quickbooks_come_back(page, live_app):
     confirm_url = page.url
     page.click("#export-again-confirm")
     page.wait_for_url(batch_url)
-    expect(page.locator("#flashes .alert").filter(has_text="queued to be exported again")).to_have_count(1)
+    expect(page.locator("#toasts .toast").filter(has_text="queued to be exported again")).to_have_count(1)
     expect(_row(page, deleted).locator("a.qb-link")).to_have_count(1, timeout=60_000)
     page.goto(confirm_url)  # a second try (a stale tab, a double click) does nothing
     assert page.locator("#export-again-confirm").count() == 0
