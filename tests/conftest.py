@@ -16,6 +16,18 @@ def _database_url(tmp_path) -> str:
     return test_database_url(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def _close_idle_database_connections():
+    """After each test, close the pooled connections of every app's engine. An app a test made
+    can outlive it (a worker thread, a cache), and its idle pool would keep its connections: on
+    PostgreSQL a thousand tests then exhaust the server's connection slots. A pool that is still
+    wanted simply reconnects."""
+    yield
+    for engines in list(_db._app_engines.values()):
+        for engine in list(engines.values()):
+            engine.dispose(close=True)
+
+
 def _forget_request_globals():
     from flask import g
 
