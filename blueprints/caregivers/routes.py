@@ -13,6 +13,7 @@ from htmx import render_page
 from services.agency.offices import visible_offices
 from services.caregivers import records
 from services.pagination import paginate
+from services.imports.records import CODE
 
 bp = Blueprint("caregivers", __name__, url_prefix="/caregivers")
 
@@ -60,7 +61,7 @@ def _save(form: CaregiverForm, caregiver=None):
     if not form.validate_on_submit():
         return None
     data = form.cleaned()
-    if not records.CODE.fullmatch(data["code"]):
+    if not CODE.fullmatch(data["code"]):  # the same rule as caregivers.csv
         form.code.errors.append("Use letters, digits and . _ - / (at most 30 characters).")
         return None
     if records.code_in_use(data["code"], exclude_id=caregiver.id if caregiver else None):

@@ -6,7 +6,6 @@ missing (None), so callers answer 404 and never reveal that it exists.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
@@ -19,7 +18,6 @@ from services.agency.offices import visible_office_ids
 STATUSES = ("active", "inactive", "all")
 EDITABLE_FIELDS = ("code", "office_id", "first_name", "last_name", "preferred_name", "email", "phone",
                    "kind", "active")
-CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,29}")
 
 
 class NotAllowed(Exception):
