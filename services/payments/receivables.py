@@ -16,7 +16,7 @@ from extensions import db
 from models import Invoice, InvoiceBatch, Office, Payer
 from models.export import ExportStatus, InvoiceExport
 from services.agency.offices import visible_office_ids
-from services.payments.statuses import statuses_for_records
+from services.payments.statuses import open_balances
 
 BUCKETS = ("0–30 days", "31–60 days", "61–90 days", "Over 90 days")
 
@@ -56,22 +56,26 @@ def receivables_for(user, realm_id: str | None, today: date | None = None) -> Re
     today = today or date.today()
     if not realm_id:
         return Receivables([])
+    # Plain rows, not ORM objects, and balances without each invoice's words: the dashboard asks
+    # this on every view, over every invoice ever exported.
     found = db.session.execute(
-        select(InvoiceExport, Invoice.invoice_date, Office.name, Payer.name)
+        select(InvoiceExport.invoice_id, InvoiceExport.qbo_id, InvoiceExport.qbo_total,
+               InvoiceExport.expected_total, InvoiceExport.qbo_customer_id, Invoice.invoice_date,
+               Office.name.label("office"), Payer.name.label("payer"))
         .join(Invoice, Invoice.id == InvoiceExport.invoice_id)
         .join(InvoiceBatch, InvoiceBatch.id == Invoice.batch_id)
         .join(Office, Office.id == InvoiceBatch.office_id)
         .outerjoin(Payer, Payer.id == Invoice.payer_id)
         .where(InvoiceExport.realm_id == realm_id, InvoiceExport.status == ExportStatus.EXPORTED,
                InvoiceBatch.office_id.in_(visible_office_ids(user)))).all()
-    statuses = statuses_for_records(realm_id, [row[0] for row in found])
+    balances = open_balances(realm_id, found)
     rows: dict[tuple[str, str], ReceivableRow] = {}
-    for record, invoice_date, office, payer in found:
-        status = statuses.get(record.invoice_id)
-        if status is None or not status.counts_as_open:
+    for record in found:
+        balance = balances.get(record.invoice_id)
+        if balance is None:
             continue
-        key = (office, payer or "Private pay")
+        key = (record.office, record.payer or "Private pay")
         row = rows.setdefault(key, ReceivableRow(*key))
-        row.amounts[bucket_of(invoice_date, today)] += status.balance
+        row.amounts[bucket_of(record.invoice_date, today)] += balance
         row.invoices += 1
     return Receivables(sorted(rows.values(), key=lambda r: (r.office, r.payer)))

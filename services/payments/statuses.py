@@ -44,7 +44,7 @@ class InvoiceStatus:
 
     @property
     def counts_as_open(self) -> bool:
-        return self.state in (QboState.OPEN, QboState.PARTIAL, QboState.CHANGED) and bool(self.balance)
+        return self.state in _OPEN_STATES and bool(self.balance)
 
 
 def _money(value) -> str:
@@ -59,37 +59,83 @@ def _resolve(customer_id: str | None, merged: dict[str, str]) -> str | None:
     return customer_id
 
 
-def describe(record: InvoiceExport, state: QboInvoiceState | None, paid_on: date | None,
-             merged: dict[str, str]) -> InvoiceStatus:
-    sent_total = record.qbo_total if record.qbo_total is not None else record.expected_total
+def _sent_total(record):
+    return record.qbo_total if record.qbo_total is not None else record.expected_total
+
+
+def classify(record, state: QboInvoiceState | None, merged: dict[str, str]) -> tuple[QboState, Decimal | None]:
+    """(what became of the invoice, what is still owed on it) — the rules above, without the words.
+    `record` and `state` may be ORM rows or plain rows with the same attribute names."""
+    sent_total = _sent_total(record)
     if state is None:
-        return InvoiceStatus(QboState.OPEN, "Open", f"Open in QuickBooks: {_money(sent_total or 0)} due",
-                             sent_total, qbo_id=record.qbo_id)
+        return QboState.OPEN, sent_total
     if state.deleted:
-        return InvoiceStatus(QboState.DELETED, "Deleted in QuickBooks",
-                             "Deleted in QuickBooks: it can be exported again", qbo_id=record.qbo_id)
+        return QboState.DELETED, None
     if state.voided:
-        return InvoiceStatus(QboState.VOIDED, "Voided in QuickBooks",
-                             "Voided in QuickBooks: nothing is owed on it", Decimal("0"), qbo_id=record.qbo_id)
+        return QboState.VOIDED, Decimal("0")
     balance = state.balance if state.balance is not None else sent_total
     customer_moved = (record.qbo_customer_id and state.customer_id
                       and _resolve(record.qbo_customer_id, merged) != state.customer_id)
     if (sent_total is not None and state.total is not None and state.total != sent_total) or customer_moved:
+        return QboState.CHANGED, balance
+    if balance is not None and balance <= 0:
+        return QboState.PAID, Decimal("0")
+    if state.total is not None and balance is not None and balance < state.total:
+        return QboState.PARTIAL, balance
+    return QboState.OPEN, balance
+
+
+def describe(record: InvoiceExport, state: QboInvoiceState | None, paid_on: date | None,
+             merged: dict[str, str]) -> InvoiceStatus:
+    kind, balance = classify(record, state, merged)
+    qbo_id = record.qbo_id
+    if kind is QboState.DELETED:
+        return InvoiceStatus(kind, "Deleted in QuickBooks", "Deleted in QuickBooks: it can be exported again",
+                             qbo_id=qbo_id)
+    if kind is QboState.VOIDED:
+        return InvoiceStatus(kind, "Voided in QuickBooks", "Voided in QuickBooks: nothing is owed on it",
+                             balance, qbo_id=qbo_id)
+    if kind is QboState.CHANGED:
+        sent_total = _sent_total(record)
         what = (f"total is now {_money(state.total)} (sent {_money(sent_total)})"
                 if state.total != sent_total else "it is now billed to another customer")
-        return InvoiceStatus(QboState.CHANGED, "Changed in QuickBooks",
-                             f"Changed in QuickBooks: {what}; {_money(balance or 0)} due", balance,
-                             qbo_id=record.qbo_id)
-    if balance is not None and balance <= 0:
+        return InvoiceStatus(kind, "Changed in QuickBooks",
+                             f"Changed in QuickBooks: {what}; {_money(balance or 0)} due", balance, qbo_id=qbo_id)
+    if kind is QboState.PAID:
         when = f" on {paid_on.isoformat()}" if paid_on else ""
-        return InvoiceStatus(QboState.PAID, f"Paid{when}", f"Paid in QuickBooks{when}", Decimal("0"),
-                             paid_on, qbo_id=record.qbo_id)
-    if state.total is not None and balance is not None and balance < state.total:
-        return InvoiceStatus(QboState.PARTIAL, f"Partially paid ({_money(balance)} due)",
-                             f"Partially paid in QuickBooks: {_money(balance)} still due", balance,
-                             qbo_id=record.qbo_id)
-    return InvoiceStatus(QboState.OPEN, "Open", f"Open in QuickBooks: {_money(balance or 0)} due", balance,
-                         qbo_id=record.qbo_id)
+        return InvoiceStatus(kind, f"Paid{when}", f"Paid in QuickBooks{when}", balance, paid_on, qbo_id=qbo_id)
+    if kind is QboState.PARTIAL:
+        return InvoiceStatus(kind, f"Partially paid ({_money(balance)} due)",
+                             f"Partially paid in QuickBooks: {_money(balance)} still due", balance, qbo_id=qbo_id)
+    return InvoiceStatus(kind, "Open", f"Open in QuickBooks: {_money(balance or 0)} due", balance, qbo_id=qbo_id)
+
+
+def open_balances(realm_id: str, records) -> dict[int, Decimal]:
+    """invoice id → what is still owed, for exported records (plain rows with invoice_id, qbo_id,
+    qbo_total, expected_total, qbo_customer_id) whose invoice counts as open: the receivables'
+    figure without building each invoice's words. Two queries whatever the number of records."""
+    records = [r for r in records if r.qbo_id]
+    if not records:
+        return {}
+    states = {s.qbo_id: s for s in db.session.execute(
+        select(QboInvoiceState.qbo_id, QboInvoiceState.deleted, QboInvoiceState.voided, QboInvoiceState.balance,
+               QboInvoiceState.total, QboInvoiceState.customer_id)
+        .where(QboInvoiceState.realm_id == realm_id, QboInvoiceState.qbo_id.in_([r.qbo_id for r in records])))}
+    merged = _merged_customers(realm_id)
+    found = {}
+    for r in records:
+        kind, balance = classify(r, states.get(r.qbo_id), merged)
+        if kind in _OPEN_STATES and balance:
+            found[r.invoice_id] = balance
+    return found
+
+
+_OPEN_STATES = (QboState.OPEN, QboState.PARTIAL, QboState.CHANGED)  # InvoiceStatus.counts_as_open
+
+
+def _merged_customers(realm_id: str) -> dict[str, str]:
+    return dict(db.session.execute(select(QboCustomerState.qbo_id, QboCustomerState.merged_into_id).where(
+        QboCustomerState.realm_id == realm_id, QboCustomerState.merged_into_id.is_not(None))).all())
 
 
 def statuses_for_records(realm_id: str | None, records: list[InvoiceExport]) -> dict[int, InvoiceStatus]:
@@ -106,8 +152,7 @@ def statuses_for_records(realm_id: str | None, records: list[InvoiceExport]) -> 
               & (QboPayment.qbo_id == QboPaymentLine.payment_qbo_id))
         .where(QboPaymentLine.realm_id == realm_id, QboPaymentLine.invoice_qbo_id.in_(qbo_ids))
         .group_by(QboPaymentLine.invoice_qbo_id)).all())
-    merged = dict(db.session.execute(select(QboCustomerState.qbo_id, QboCustomerState.merged_into_id).where(
-        QboCustomerState.realm_id == realm_id, QboCustomerState.merged_into_id.is_not(None))).all())
+    merged = _merged_customers(realm_id)
     return {r.invoice_id: describe(r, states.get(r.qbo_id), paid_on.get(r.qbo_id), merged) for r in records}
 
 
