@@ -8,6 +8,7 @@ from flask import Flask, render_template
 
 import config as config_module
 import converters
+import memory
 from access import enforce_access
 from extensions import csrf, db, htmx, login_manager, migrate
 
@@ -23,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     converters.install(app)  # before the blueprints: their <int:> rules use the bounded converter
     register_blueprints(app)
     register_request_hooks(app)
+    memory.install(app)  # glibc arenas capped, freed memory handed back after heavy pages
     register_error_handlers(app)
     register_templating(app)
     register_cli(app)

@@ -33,11 +33,13 @@ ENV_KEYS = {
     "SESSION_IDLE_TIMEOUT_SECONDS": "SESSION_IDLE_TIMEOUT_SECONDS",
     "QBO_POLL_SECONDS": "QBO_POLL_SECONDS",
     "QBO_WEBHOOK_VERIFIER_TOKEN": "QBO_WEBHOOK_VERIFIER_TOKEN",
+    "CARELEDGER_MALLOC_ARENA_MAX": "MALLOC_ARENA_MAX",
+    "CARELEDGER_MEMORY_TRIM_MB": "MEMORY_TRIM_GROWTH_MB",
 }
 
 BOOLEAN_KEYS = {"QBO_SANDBOX_ENABLED", "QBO_SANDBOX_KNOBS_HTTP", "SESSION_COOKIE_SECURE"}
 INTEGER_KEYS = {"SESSION_LIFETIME_SECONDS", "SESSION_IDLE_TIMEOUT_SECONDS", "QBO_POLL_SECONDS",
-                "QBO_READ_ALLOWANCE"}
+                "QBO_READ_ALLOWANCE", "MALLOC_ARENA_MAX", "MEMORY_TRIM_GROWTH_MB"}
 
 
 def defaults(instance_path: str) -> dict:
@@ -53,6 +55,9 @@ def defaults(instance_path: str) -> dict:
         "SESSION_LIFETIME_SECONDS": 12 * 3600,
         "SESSION_IDLE_TIMEOUT_SECONDS": 2 * 3600,
         "LOG_LEVEL": "INFO",
+        # A worker's memory back near its resting size after heavy pages (memory.py); 0 = off.
+        "MALLOC_ARENA_MAX": 2,
+        "MEMORY_TRIM_GROWTH_MB": 16,
         "BASE_URL": "http://127.0.0.1:5000",
         # Login throttle: this many failures for one e-mail (or one address) in the window locks it.
         "LOGIN_MAX_FAILURES": 5,

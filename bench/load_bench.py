@@ -106,9 +106,10 @@ def in_process(database_url: str, instance: Path, pages: dict[str, str], repeat:
 
 # -- the server -------------------------------------------------------------------------------------
 
-def start_gunicorn(database_url: str, instance: Path, workers: int, threads: int, max_requests: int | None):
+def start_gunicorn(database_url: str, instance: Path, workers: int, threads: int, max_requests: int | None,
+                   extra_env: dict | None = None):
     port = _free_port()
-    env = dict(os.environ, LOAD_BENCH_DATABASE_URL=database_url, LOAD_BENCH_INSTANCE=str(instance))
+    env = dict(os.environ, LOAD_BENCH_DATABASE_URL=database_url, LOAD_BENCH_INSTANCE=str(instance), **(extra_env or {}))
     command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "--threads", str(threads),
                "-b", f"127.0.0.1:{port}", "--log-level", "warning", "bench.load_wsgi:app"]
     if max_requests:
