@@ -178,6 +178,13 @@ def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIn
             return False
         return chosen[owner].raw >= raw_here + AMBIGUITY_MARGIN
 
+    def namesakes_customer(qi: int, raw_here: float) -> bool:
+        """The other customer went to another client whom it fits at least as well as this one: a
+        namesake's (two clients called Linda Brown). When this client's own customer carries its
+        contact details, a name the two clients share says nothing for this one."""
+        owner = taken.get(qi)
+        return owner is not None and owner != ci and chosen[owner].raw >= raw_here
+
     status = cand.level
     notes: list[str] = []
     best_here = next(t for t in cands if t.level != "none")
@@ -205,7 +212,8 @@ def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIn
             break
         if other.qi == cand.qi or other.level == "none" or other.contradicted:
             continue
-        if other.name_sim >= cand.name_sim + 0.02 and not explained_customer(other.qi, other.raw):
+        if other.name_sim >= cand.name_sim + 0.02 and not explained_customer(other.qi, other.raw) \
+                and not (({"phone", "address"} & set(cand.evidence)) and namesakes_customer(other.qi, other.raw)):
             notes.append(f"closer name: {index.sides[other.qi].label}")
             status = "review"
             break

@@ -128,6 +128,29 @@ def test_two_clients_one_name_only_customer_is_ambiguous():
     assert all(p.status != "auto" for p in props)
 
 
+def test_namesakes_are_told_apart_by_a_second_field():
+    """Two clients called Linda Brown. "Lynn Brown" at the first one's phone is hers, even though the
+    plain "Brown, Linda" is a closer name: that customer fits the other Linda Brown just as well."""
+    props = match_clients(
+        [client("C1", "Linda", "Brown", phone="555-123-0001"), client("C2", "Linda", "Brown", phone="555-123-0002")],
+        [cust("1", "Lynn Brown", phones=("555-123-0001",)), cust("2", "Brown, Linda")])
+    assert [(p.customer_id, p.status) for p in props] == [("1", "auto"), ("2", "auto")], [p.reason for p in props]
+
+
+def test_a_closer_name_without_a_namesake_still_asks():
+    """One Linda Brown: the plain "Brown, Linda" may be her, and "Lynn Brown" at her phone a relative."""
+    p = one([client("C1", "Linda", "Brown", phone="555-123-0001")],
+            [cust("1", "Lynn Brown", phones=("555-123-0001",)), cust("2", "Brown, Linda")])
+    assert (p.customer_id, p.status) == ("1", "review") and "closer name: Brown, Linda" in p.reason
+
+
+def test_a_namesakes_closer_name_does_not_excuse_a_customer_without_contact_evidence():
+    """Name only on both sides: nothing tells which Linda Brown either customer is."""
+    props = match_clients([client("C1", "Linda", "Brown"), client("C2", "Linda", "Brown")],
+                          [cust("1", "Lynn Brown"), cust("2", "Brown, Linda")])
+    assert all(p.status != "auto" for p in props), [p.reason for p in props]
+
+
 def test_father_and_son_suffixes_differ():
     p = one([client(first="John", suffix="Jr.", address_line1="5 Elm Road")],
             [cust(display="John Smith Sr.", bill_line1="5 Elm Rd")])
