@@ -257,8 +257,9 @@ def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIn
 
 
 def _alternatives(cands: list[_Cand], chosen_qi, index: CustomerIndex) -> list[Alternative]:
-    return [Alternative(index.sides[t.qi].id, display_score(t.raw, t.level), t.reason)
-            for t in cands if t.qi != chosen_qi][:MAX_ALTERNATIVES]
+    # Cut before wording: a reason is put together only for the alternatives kept.
+    kept = [t for t in cands if t.qi != chosen_qi][:MAX_ALTERNATIVES]
+    return [Alternative(index.sides[t.qi].id, display_score(t.raw, t.level), t.reason) for t in kept]
 
 
 def rank_candidates(client: ClientRecord, customers: Iterable[CustomerRecord] | CustomerIndex,
