@@ -144,3 +144,20 @@ def test_a_deleted_invoice_no_longer_links_into_quickbooks(exported):
     page = browser.get(f"/billing/batches/{exported.batch_id}").get_data(as_text=True)
     cell = re.search(rf'<td id="qbo-status-{invoice_id}".*?</td>', page, re.S).group(0)
     assert "qb-link" not in cell and "Deleted in QuickBooks" in cell and "Export again…" in cell
+
+
+def test_a_second_press_soon_after_a_good_check_reads_nothing(exported):
+    """Each check is metered reads; pressing again within QBO_CHECK_MIN_GAP_SECONDS reuses it."""
+    browser = _signed_in(exported)
+    browser.post("/billing/quickbooks/check", headers=HX)
+    for thread in runner.background_checks(exported.app):
+        thread.join(30)
+    first = runner.background_checks(exported.app)
+    again = browser.post("/billing/quickbooks/check", headers=HX).get_data(as_text=True)
+    assert "checked less than a minute ago" in again and "You can check again in" in again
+    assert runner.background_checks(exported.app) == first   # no second read started
+    exported.app.config["QBO_CHECK_MIN_GAP_SECONDS"] = 0
+    browser.post("/billing/quickbooks/check", headers=HX)
+    assert len(set(runner.background_checks(exported.app)) - set(first)) == 1
+    for thread in runner.background_checks(exported.app):
+        thread.join(30)
