@@ -161,3 +161,27 @@ def test_a_second_press_soon_after_a_good_check_reads_nothing(exported):
     assert len(set(runner.background_checks(exported.app)) - set(first)) == 1
     for thread in runner.background_checks(exported.app):
         thread.join(30)
+
+
+def test_receivables_sum_what_each_status_says_is_owed(exported):
+    """The dashboard sums in the database; its figures equal the invoice statuses' own balances
+    (open, partly paid, paid, voided, deleted, never mentioned by the change feed)."""
+    from decimal import Decimal
+
+    from models import User
+    from services.payments.receivables import receivables_for
+    from tests.payments.conftest import statuses
+
+    ids = exported.invoice_ids
+    act(exported, "receive_payment", qbo_id_of(exported, ids[0]), "10.00")
+    whole = statuses(exported)[ids[1]].balance
+    act(exported, "receive_payment", qbo_id_of(exported, ids[1]), str(whole))   # paid in full
+    act(exported, "void_invoice", qbo_id_of(exported, ids[2]))
+    act(exported, "delete_invoice", qbo_id_of(exported, ids[3]))
+    poll(exported)
+    owed = [s.balance for s in statuses(exported).values() if s.counts_as_open]
+    with exported.app.app_context():
+        owner = db.session.scalar(db.select(User).where(User.email == "owner@example.test"))
+        summary = receivables_for(owner, "9341453050290001")
+    assert summary.rows[0].invoices == len(owed) == len(ids) - 3
+    assert summary.total == sum(owed, Decimal("0")) > 0
