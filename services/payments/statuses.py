@@ -110,26 +110,6 @@ def describe(record: InvoiceExport, state: QboInvoiceState | None, paid_on: date
     return InvoiceStatus(kind, "Open", f"Open in QuickBooks: {_money(balance or 0)} due", balance, qbo_id=qbo_id)
 
 
-def open_balances(realm_id: str, records) -> dict[int, Decimal]:
-    """invoice id → what is still owed, for exported records (plain rows with invoice_id, qbo_id,
-    qbo_total, expected_total, qbo_customer_id) whose invoice counts as open: the receivables'
-    figure without building each invoice's words. Two queries whatever the number of records."""
-    records = [r for r in records if r.qbo_id]
-    if not records:
-        return {}
-    states = {s.qbo_id: s for s in db.session.execute(
-        select(QboInvoiceState.qbo_id, QboInvoiceState.deleted, QboInvoiceState.voided, QboInvoiceState.balance,
-               QboInvoiceState.total, QboInvoiceState.customer_id)
-        .where(QboInvoiceState.realm_id == realm_id, QboInvoiceState.qbo_id.in_([r.qbo_id for r in records])))}
-    merged = _merged_customers(realm_id)
-    found = {}
-    for r in records:
-        kind, balance = classify(r, states.get(r.qbo_id), merged)
-        if kind in _OPEN_STATES and balance:
-            found[r.invoice_id] = balance
-    return found
-
-
 _OPEN_STATES = (QboState.OPEN, QboState.PARTIAL, QboState.CHANGED)  # InvoiceStatus.counts_as_open
 
 
