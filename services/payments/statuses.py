@@ -40,7 +40,7 @@ class InvoiceStatus:
 
     @property
     def can_export_again(self) -> bool:
-        return self.state == QboState.DELETED
+        return self.state in (QboState.DELETED, QboState.VOIDED)  # voided: issue 16
 
     @property
     def counts_as_open(self) -> bool:
@@ -70,7 +70,8 @@ def describe(record: InvoiceExport, state: QboInvoiceState | None, paid_on: date
                              "Deleted in QuickBooks: it can be exported again", qbo_id=record.qbo_id)
     if state.voided:
         return InvoiceStatus(QboState.VOIDED, "Voided in QuickBooks",
-                             "Voided in QuickBooks: nothing is owed on it", Decimal("0"), qbo_id=record.qbo_id)
+                             "Voided in QuickBooks: nothing is owed on it; it can be exported again",
+                             Decimal("0"), qbo_id=record.qbo_id)
     balance = state.balance if state.balance is not None else sent_total
     customer_moved = (record.qbo_customer_id and state.customer_id
                       and _resolve(record.qbo_customer_id, merged) != state.customer_id)
