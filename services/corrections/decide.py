@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from models.corrections import ActionKind, ActionStatus
+from models.corrections import ActionKind, ActionStatus, InvoiceAction
+from qbo.errors import QboError
 from services.corrections.digest import digest, summary
 
 
@@ -122,3 +123,24 @@ def plan_remove(action, doc: dict | None, undo: bool) -> Plan:
         return Plan(send={"operation": "update", "optionsData": "void",
                           "Invoice": {"Id": doc["Id"], "SyncToken": doc["SyncToken"], "sparse": True}})
     return Plan(send={"operation": "delete", "Invoice": {"Id": doc["Id"], "SyncToken": doc["SyncToken"]}})
+
+
+@dataclass
+class Work:
+    action: InvoiceAction
+    body: dict | None = None          # an update's mapped invoice (from the revision)
+    new_total: Decimal | None = None
+
+    @property
+    def request_id(self) -> str:      # for batch_request_id
+        return self.action.request_id
+
+    @property
+    def bid(self) -> str:
+        return str(self.action.id)
+
+
+def period_closed(error: QboError) -> bool:
+    """5010 is both Stale Object and Account Period Closed: the message tells them apart (§11)."""
+    text = " ".join(f"{e.message} {e.detail}" for e in getattr(error, "errors", ()) or ()) + str(error)
+    return "period closed" in text.lower() or "period has closed" in text.lower()

@@ -18,42 +18,20 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Callable
 
 from extensions import db
-from models.corrections import ActionKind, ActionStatus, InvoiceAction
+from models.corrections import ActionKind, ActionStatus
 from models.export import new_request_id
 from qbo.client import quote
 from qbo.errors import (AuthenticationError, QboError, ReconnectRequired, StaleObjectError, ThrottledError,
                         TransientError)
 from qbo.retry import backoff_ceiling
 from services.corrections import decide, ledger, results
+from services.corrections.decide import Work, period_closed
 from services.export.engine import EngineOptions, batch_request_id
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Work:
-    action: InvoiceAction
-    body: dict | None = None          # an update's mapped invoice (from the revision)
-    new_total: Decimal | None = None
-
-    @property
-    def request_id(self) -> str:      # for batch_request_id
-        return self.action.request_id
-
-    @property
-    def bid(self) -> str:
-        return str(self.action.id)
-
-
-def period_closed(error: QboError) -> bool:
-    """5010 is both Stale Object and Account Period Closed: the message tells them apart (§11)."""
-    text = " ".join(f"{e.message} {e.detail}" for e in getattr(error, "errors", ()) or ()) + str(error)
-    return "period closed" in text.lower() or "period has closed" in text.lower()
 
 
 class CorrectionsEngine:

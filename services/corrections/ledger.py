@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from extensions import db
 from models._types import utcnow
 from models.corrections import ActionKind, ActionStatus, InvoiceAction
-from models.export import new_request_id
+from models.export import ExportJob, JobStatus, new_request_id
 from services.export import records
 
 TABLE = InvoiceAction.__table__
@@ -101,3 +101,14 @@ def job_counts(job_id: int) -> dict[str, int]:
     for status, n in rows:
         counts[ActionStatus(status).value] = n
     return counts
+
+
+def close_finished_undo_jobs() -> None:
+    """Undo jobs whose actions are all final become done. Caller commits."""
+    for job in db.session.scalars(select(ExportJob).where(ExportJob.kind == "undo",
+                                                          ExportJob.status == JobStatus.RUNNING)):
+        counts = job_counts(job.id)
+        if counts["queued"] == 0 and counts["sending"] == 0:
+            job.status, job.finished_at = JobStatus.DONE, utcnow()
+            job.message = (f"Undo finished: {counts['done']} removed from QuickBooks, {counts['skipped']} left "
+                           f"alone, {counts['refused']} refused.")

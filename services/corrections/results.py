@@ -26,7 +26,7 @@ def record_of(action: InvoiceAction) -> InvoiceExport:
 def load_work(ids: list[int], owner: str) -> dict:
     """The claimed actions still ours, each with its update body mapped from its revision by the
     export's own mapping (prepare.map_one); an update that no longer maps is refused here."""
-    from services.corrections.engine import Work
+    from services.corrections.decide import Work
     from services.export.prepare import load_refs, map_one
     from services.mapping.invoice import MappingError
     from services.sync_settings import settings_for
@@ -135,7 +135,7 @@ def refuse_all(pending: dict, owner: str, message: str) -> None:
 
 
 def plain_refusal(error: QboError, action: InvoiceAction) -> str:
-    from services.corrections.engine import period_closed
+    from services.corrections.decide import period_closed
 
     what = {"update": "updated", "void": "voided", "delete": "deleted"}[action.kind.value]
     if period_closed(error):

@@ -202,15 +202,7 @@ def undo_progress(job: ExportJob) -> UndoProgress:
     return UndoProgress(job, ledger.job_counts(job.id))
 
 
-def close_finished_undo_jobs() -> None:
-    """Undo jobs whose actions are all final become done. Caller commits."""
-    for job in db.session.scalars(select(ExportJob).where(ExportJob.kind == "undo",
-                                                          ExportJob.status == JobStatus.RUNNING)):
-        counts = ledger.job_counts(job.id)
-        if counts["queued"] == 0 and counts["sending"] == 0:
-            job.status, job.finished_at = JobStatus.DONE, utcnow()
-            job.message = (f"Undo finished: {counts['done']} removed from QuickBooks, {counts['skipped']} left "
-                           f"alone, {counts['refused']} refused.")
+close_finished_undo_jobs = ledger.close_finished_undo_jobs
 
 
 def _wake_worker() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from extensions import db
 from services.corrections import ledger
 from services.corrections.engine import CorrectionsEngine
-from services.corrections.service import close_finished_undo_jobs
 
 
 def step(worker, owner: str, client=None):
@@ -19,6 +18,6 @@ def step(worker, owner: str, client=None):
     ids = ledger.claim(client.realm_id, owner, worker.options.lease_seconds)
     if ids:
         CorrectionsEngine(worker.client_factory, worker.pacers.for_realm, owner, worker.options).run_group(client, ids)
-    close_finished_undo_jobs()
+    ledger.close_finished_undo_jobs()
     db.session.commit()
     return client, bool(ids)
