@@ -44,7 +44,7 @@ def export_command(batch_ref, invoice_numbers, user_email, threads, timeout, dry
     if dry_run:
         from cli.export_preview import print_preview
 
-        sys.exit(print_preview(batch, [i.id for i in invoices] if invoice_numbers else None, realm_id, user))
+        sys.exit(print_preview(batch, [i.id for i in invoices] if invoice_numbers else None, realm_id))
     allowed = eligibility(invoices, realm_id)
     for invoice in invoices:
         if not allowed[invoice.id].ok:

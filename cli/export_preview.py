@@ -9,7 +9,7 @@ def _money(value) -> str:
     return f"${value:,.2f}"
 
 
-def print_preview(batch, invoice_ids, realm_id: str, user) -> int:
+def print_preview(batch, invoice_ids, realm_id: str) -> int:
     """Print the preview; returns the exit code (0, or 1 when some invoice cannot be exported)."""
     from extensions import db
     from qbo.errors import QboError
@@ -21,7 +21,6 @@ def print_preview(batch, invoice_ids, realm_id: str, user) -> int:
     except QboError:
         client = None
     found = preview.build(batch, invoice_ids, realm_id, client)
-    preview.audit_preview(found, realm_id, user, f"cli{(' ' + user.email) if user else ''} --dry-run")
     db.session.commit()
     click.echo(f"Batch {batch.number}: preview, nothing sent.")
     if found.qbo_problem:

@@ -30,7 +30,7 @@ def undo_command(job_id, user_email, threads, timeout):
     if job is None or job.kind != "export":
         raise click.ClickException(f"No export run {job_id}.")
     try:  # a run killed earlier left its undo running: this joins it and resumes the rest
-        started = service.start_undo(_find_user(user_email), job)
+        started = service.start_undo(_find_user(user_email), job, source="cli")
     except CorrectionRefused as refused:
         raise click.ClickException(str(refused)) from None
     undo = started.job

@@ -63,10 +63,22 @@ def export_batch(batch_id: int):
         return _answer(batch, "Tick at least one invoice to export.", "warning")
     try:
         job = export_service.start_export(current_user, batch, sorted(chosen),
-                                          note=", after a preview" if request.form.get("from_preview") else "")
+                                          note=_preview_note(request.form.get("from_preview", "")))
     except export_service.ExportRefused as refused:
         return _answer(batch, str(refused), "danger")
     return _answer(batch, *export_status.started_message(batch, job, chosen))
+
+
+def _preview_note(shown: str) -> str:
+    """The audit's words for an export started from the preview page (which sends its total)."""
+    from decimal import Decimal, InvalidOperation
+
+    if not shown:
+        return ""
+    try:
+        return f", after a preview (QuickBooks total shown: ${Decimal(shown[:20]):,.2f})"
+    except (InvalidOperation, ValueError):
+        return ", after a preview"
 
 
 def _answer(batch, message: str, level: str):

@@ -98,7 +98,7 @@ def _single(user, invoice: Invoice, kind: ActionKind, revision_id: int | None = 
                                           requested_by_id=getattr(user, "id", None))])
     db.session.commit()
     action = ledger.by_key(key)
-    if queued or action.status == ActionStatus.SENDING:
+    if action.status in (ActionStatus.QUEUED, ActionStatus.SENDING):
         _run_now(action.id)
     db.session.expire_all()
     return db.session.get(InvoiceAction, action.id)
@@ -137,7 +137,7 @@ def undo_of(job: ExportJob) -> ExportJob | None:
                              .order_by(ExportJob.id.desc()).limit(1))
 
 
-def start_undo(user, job: ExportJob) -> UndoStart:
+def start_undo(user, job: ExportJob, source: str = "web") -> UndoStart:
     """Queue the void (or delete, per the company's setting) of every invoice `job` created that has
     no payment; the worker carries them out. A second press joins the first undo."""
     if job.kind != "export":
@@ -152,7 +152,7 @@ def start_undo(user, job: ExportJob) -> UndoStart:
     candidates = undoable(job)
     paid = _paid_in_qbo(job.realm_id, [r.invoice_id for r in candidates])
     user_id = getattr(user, "id", None)
-    undo = ExportJob(realm_id=job.realm_id, batch_id=job.batch_id, requested_by_id=user_id, source="web",
+    undo = ExportJob(realm_id=job.realm_id, batch_id=job.batch_id, requested_by_id=user_id, source=source,
                      kind="undo", undo_of_id=job.id, selected=len(candidates))
     db.session.add(undo)
     db.session.flush()
@@ -161,7 +161,7 @@ def start_undo(user, job: ExportJob) -> UndoStart:
             for r in candidates if r.invoice_id not in paid]
     queued = ledger.queue(job.realm_id, rows, retry_refused=False)
     undo.queued = len(queued)
-    actor = getattr(user, "name", "") or "web"
+    actor = getattr(user, "name", "") or source
     for record in candidates:
         if record.invoice_id in paid:
             audit.record(job.realm_id, "undo_skipped", invoice_id=record.invoice_id, job_id=undo.id, user_id=user_id,

@@ -22,8 +22,8 @@ ACTIONS = {
     "retried": "Queued again (Retry)",
     "paused": "Paused",
     "reexported": "Queued again after it was deleted in QuickBooks",
-    # issue 16: preview, corrections, update, void and undo
-    "previewed": "Previewed (nothing sent)",
+    # issue 16: corrections, update, void and undo (an export after a preview is a "queued" event
+    # whose detail says so)
     "corrected": "Corrected in CareLedger (a new revision)",
     "qbo_sent": "Correction sent to QuickBooks",
     "updated": "Updated in QuickBooks",
@@ -33,7 +33,7 @@ ACTIONS = {
     "undo": "Undo export started",
     "undo_skipped": "Left alone by Undo export",
 }
-CORRECTION_ACTIONS = ("previewed", "corrected", "qbo_sent", "updated", "voided", "deleted", "refused",
+CORRECTION_ACTIONS = ("corrected", "qbo_sent", "updated", "voided", "deleted", "refused",
                       "undo", "undo_skipped")
 
 

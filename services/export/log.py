@@ -22,7 +22,6 @@ RESULTS = {
     "failed": ("Refused by QuickBooks", "red"),
     "in_progress": ("Waiting to be sent", "blue"),
     # issue 16
-    "previewed": ("Previewed: nothing sent", "muted"),
     "corrected": ("Corrected in CareLedger (a new revision)", "blue"),
     "updated": ("Updated in QuickBooks", "green"),
     "voided": ("Voided in QuickBooks", "green"),
@@ -31,10 +30,10 @@ RESULTS = {
     "undo_skipped": ("Left alone (a payment settles it, or already gone)", "muted"),
 }
 FINAL = {"exported": "exported", "adopted": "adopted", "failed": "failed", "skipped": "skipped",
-         "previewed": "previewed", "corrected": "corrected", "updated": "updated", "voided": "voided",
+         "corrected": "corrected", "updated": "updated", "voided": "voided",
          "deleted": "deleted", "refused": "refused", "undo_skipped": "undo_skipped"}
 # What a row was: the person's action, from its events (issue 16 adds the corrections).
-WHATS = ("Export", "Retry", "Preview", "Correction", "Update", "Void", "Delete", "Undo export")
+WHATS = ("Export", "Export after preview", "Retry", "Correction", "Update", "Void", "Delete", "Undo export")
 _BY_PREFIX = {"Update in QuickBooks": "Update", "Void in QuickBooks": "Void", "Delete in QuickBooks": "Delete"}
 EVENT_LIMIT = 5000       # events read for one view of the log (newest first)
 
@@ -81,8 +80,8 @@ def _what(events: list[ExportEvent], job: ExportJob | None) -> str:
     actions = [e.action for e in events]
     if job is not None and job.kind == "undo":
         return "Undo export"
-    if "previewed" in actions:
-        return "Preview"
+    if any(e.action == "queued" and "after a preview" in e.detail for e in events):
+        return "Export after preview"
     if "corrected" in actions:
         return "Correction"
     for event in events:
@@ -103,7 +102,7 @@ def _row(events: list[ExportEvent], job: ExportJob | None) -> LogRow:
 
 def _group_key(event: ExportEvent) -> tuple:
     """Events of one person's action: an export (or undo) job's events per invoice; a single
-    correction's events share its request id; a preview or a revision is one event."""
+    correction's events share its request id; a revision is one event."""
     if event.job_id:
         return (event.invoice_id, event.job_id)
     if event.request_id and event.action in audit.CORRECTION_ACTIONS:

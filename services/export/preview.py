@@ -203,12 +203,3 @@ def _check_in_quickbooks(qbo, found: BatchPreview) -> None:
         for name in sorted({line.item for line in p.lines if line.item_id in items}):
             p.warnings.append(f"The item {name} is inactive in QuickBooks")
 
-
-def audit_preview(found: BatchPreview, realm_id: str, user, actor: str) -> None:
-    """One "previewed" event per invoice shown as sendable (the trail from preview to export)."""
-    from services.export import audit
-
-    for p in found.sendable:
-        audit.record(realm_id, "previewed", invoice_id=p.invoice_id, user_id=getattr(user, "id", None), actor=actor,
-                     detail=f"DocNumber {p.doc_number}, QuickBooks total {p.qbo_total}, "
-                            f"{len(p.warnings)} warning(s)")

@@ -38,11 +38,13 @@ def test_preview_page_for_everyone_sends_nothing_then_export_from_it(books):
                        f"&invoice={books.invoice_ids[1]}").get_data(as_text=True)
     assert 'id="preview-count">2 invoice(s)' in ticked
     ids = re.findall(r'name="invoice" value="(\d+)"', ticked)
-    assert owner.post(f"/billing/batches/{books.batch_id}/export", data={"invoice": ids, "from_preview": "1"}).status_code == 303
+    shown = re.search(r'name="from_preview" value="([^"]+)"', ticked).group(1)
+    assert owner.post(f"/billing/batches/{books.batch_id}/export", data={"invoice": ids, "from_preview": shown}).status_code == 303
     run_jobs(books)
     assert sorted(doc_numbers(books.sandbox, REALM)) == ["5001", "5002"]
-    log = owner.get("/billing/exports?what=Preview").get_data(as_text=True)
-    assert "Previewed: nothing sent" in log and "Olive Owner" in log
+    log = owner.get("/billing/exports?what=Export+after+preview").get_data(as_text=True)
+    assert log.count('data-result="exported"') == 2 and "after a preview (QuickBooks total shown: $" in log
+    assert 'data-result="exported"' not in owner.get("/billing/exports?what=Retry").get_data(as_text=True)
 
 
 def test_correct_update_and_void_through_the_pages(books):
