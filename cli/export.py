@@ -27,8 +27,9 @@ STATUSES = ("queued", "sending", "exported", "failed")
 @click.option("--user", "user_email", default=None, help="Record the export as this user (e-mail).")
 @click.option("--threads", type=int, default=None, help="Sender threads (default QBO_EXPORT_THREADS).")
 @click.option("--timeout", type=float, default=None, help="Give up waiting after this many seconds.")
+@click.option("--dry-run", is_flag=True, help="Print what QuickBooks would get (the preview); send nothing.")
 @with_appcontext
-def export_command(batch_ref, invoice_numbers, user_email, threads, timeout):
+def export_command(batch_ref, invoice_numbers, user_email, threads, timeout, dry_run):
     """Export a finalized batch's invoices to QuickBooks Online, exactly once."""
     from services import export
     from services.export.prepare import eligibility
@@ -40,6 +41,10 @@ def export_command(batch_ref, invoice_numbers, user_email, threads, timeout):
     if not realm_id:
         raise click.ClickException("QuickBooks is not connected.")
     _reach_quickbooks()
+    if dry_run:
+        from cli.export_preview import print_preview
+
+        sys.exit(print_preview(batch, [i.id for i in invoices] if invoice_numbers else None, realm_id))
     allowed = eligibility(invoices, realm_id)
     for invoice in invoices:
         if not allowed[invoice.id].ok:

@@ -14,10 +14,12 @@ from flask.cli import AppGroup, with_appcontext
 
 from cli.export import export_command
 from cli.matching import match_file_command
+from cli.undo import undo_command
 
 qbo_cli = AppGroup("qbo", help="QuickBooks Online.")
 qbo_cli.add_command(export_command)
 qbo_cli.add_command(match_file_command)
+qbo_cli.add_command(undo_command)
 
 
 def _use_in_process_sandbox() -> None:

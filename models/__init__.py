@@ -12,6 +12,8 @@ from models.export import ExportEvent, ExportJob, ExportStatus, InvoiceExport, J
 from models.payments import (QboCustomerState, QboInvoiceState, QboPayment, QboPaymentLine, QboPollState,
                              QboWebhookEvent)
 from models.qbo_platform import QboReadUsage, QboTaxProfile, QboTaxSetting
+from models.corrections import (ActionKind, ActionStatus, CorrectionSettings, InvoiceAction,  # noqa: F401
+                                InvoiceRevision, InvoiceRevisionLine, UndoMode)
 
 __all__ = [
     "Agency", "Office", "User", "Role", "LoginAttempt", "Client", "Payer", "PayerKind",

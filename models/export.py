@@ -77,6 +77,11 @@ class InvoiceExport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Issue 16. The digest of what QuickBooks held after our last write (customer, date, lines,
+    # total): a later read that differs means someone changed it there. `generation` counts the
+    # QuickBooks invoices made for this invoice: after a void the next one needs a new DocNumber.
+    qbo_digest: Mapped[str | None] = mapped_column(String(64))
+    generation: Mapped[int] = mapped_column(default=1)
 
     invoice: Mapped[Invoice] = relationship()
     requested_by: Mapped[User | None] = relationship()
@@ -103,6 +108,8 @@ class ExportJob(db.Model):
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(10), default="export")  # export | undo (issue 16)
+    undo_of_id: Mapped[int | None] = mapped_column(ForeignKey("export_jobs.id", ondelete="SET NULL"))
 
     batch: Mapped[InvoiceBatch | None] = relationship()
     requested_by: Mapped[User | None] = relationship()

@@ -1,4 +1,4 @@
 """Billing: invoice batches (routes.py), their export to QuickBooks (exports.py), and what happens
-to them in QuickBooks afterwards (payments.py)."""
-from blueprints.billing import exports, payments, routes  # noqa: F401  (their views register on bp)
+to them in QuickBooks afterwards (payments.py), preview and corrections (corrections.py)."""
+from blueprints.billing import corrections, exports, payments, routes  # noqa: F401  (their views register on bp)
 from blueprints.billing.blueprint import bp  # noqa: F401

@@ -17,6 +17,7 @@ from services.agency import batches as batch_service
 from services import export as export_service
 from services.export import audit, log as export_log_rows, status as export_status
 from services.agency.offices import visible_office_ids
+from services.qbo_connection import current_realm
 
 
 def _batch_or_404(batch_id: int):
@@ -61,10 +62,23 @@ def export_batch(batch_id: int):
     if not chosen:
         return _answer(batch, "Tick at least one invoice to export.", "warning")
     try:
-        job = export_service.start_export(current_user, batch, sorted(chosen))
+        job = export_service.start_export(current_user, batch, sorted(chosen),
+                                          note=_preview_note(request.form.get("from_preview", "")))
     except export_service.ExportRefused as refused:
         return _answer(batch, str(refused), "danger")
     return _answer(batch, *export_status.started_message(batch, job, chosen))
+
+
+def _preview_note(shown: str) -> str:
+    """The audit's words for an export started from the preview page (which sends its total)."""
+    from decimal import Decimal, InvalidOperation
+
+    if not shown:
+        return ""
+    try:
+        return f", after a preview (QuickBooks total shown: ${Decimal(shown[:20]):,.2f})"
+    except (InvalidOperation, ValueError):
+        return ", after a preview"
 
 
 def _answer(batch, message: str, level: str):
@@ -107,14 +121,19 @@ def export_log():
     filters = {"from": args.get("from", ""), "to": args.get("to", ""),
                "result": args.get("result", "") if args.get("result") in export_log_rows.RESULTS else "",
                "invoice": args.get("invoice", "").strip()[:30], "batch": args.get("batch", "").strip()[:30],
-               "user": converters.int_arg("user") or ""}
+               "user": converters.int_arg("user") or "",
+               "what": args.get("what", "") if args.get("what") in export_log_rows.WHATS else ""}
     flt = audit.AuditFilter(office_ids=visible_office_ids(current_user), invoice_number=filters["invoice"] or None,
                             user_id=filters["user"] or None,
                             date_from=converters.date_arg("from"), date_to=converters.date_arg("to"))
-    rows = export_log_rows.rows(flt, result=filters["result"] or None, batch_number=filters["batch"] or None)
+    rows = export_log_rows.rows(flt, result=filters["result"] or None, batch_number=filters["batch"] or None,
+                                what=filters["what"] or None)
     users = db.session.scalars(db.select(User).order_by(User.name)).all()
+    from services.corrections.service import undo_mode
+
     return render_page("billing/export_log.html", block="results", rows=rows, filters=filters,
-                       results=export_log_rows.RESULTS, actions=audit.ACTIONS, users=users)
+                       results=export_log_rows.RESULTS, actions=audit.ACTIONS, users=users,
+                       whats=export_log_rows.WHATS, undo_mode=undo_mode(current_realm()))
 
 
 @bp.app_template_global("may_export")

@@ -26,11 +26,12 @@ class ExportRefused(Exception):
 
 
 def start_export(user, batch: InvoiceBatch, invoice_ids: list[int], *, source: str = "web",
-                 realm_id: str | None = None, actor: str | None = None) -> ExportJob:
+                 realm_id: str | None = None, actor: str | None = None, note: str = "") -> ExportJob:
     """Queue the chosen invoices of `batch` (only eligible ones) as one job, and wake the worker.
 
     Safe to call twice at once for the same invoices (double click, two browsers): the unique
-    export record per invoice means the second call queues nothing and sends nothing.
+    export record per invoice means the second call queues nothing and sends nothing. `note` is
+    added to the audit (e.g. ", after a preview").
     """
     from services.export.prepare import eligibility
 
@@ -55,7 +56,7 @@ def start_export(user, batch: InvoiceBatch, invoice_ids: list[int], *, source: s
     by_id = {i.id: i for i in chosen}
     for invoice_id in outcome.queued:
         audit.record(realm_id, "queued", invoice_id=invoice_id, job_id=job.id, user_id=user_id,
-                     actor=actor, detail=f"batch {batch.number}")
+                     actor=actor, detail=f"batch {batch.number}{note}")
     for invoice_id in outcome.already:
         audit.record(realm_id, "skipped", invoice_id=invoice_id, job_id=job.id, user_id=user_id,
                      actor=actor, detail=f"invoice {by_id[invoice_id].number}")

@@ -22,7 +22,19 @@ ACTIONS = {
     "retried": "Queued again (Retry)",
     "paused": "Paused",
     "reexported": "Queued again after it was deleted in QuickBooks",
+    # issue 16: corrections, update, void and undo (an export after a preview is a "queued" event
+    # whose detail says so)
+    "corrected": "Corrected in CareLedger (a new revision)",
+    "qbo_sent": "Correction sent to QuickBooks",
+    "updated": "Updated in QuickBooks",
+    "voided": "Voided in QuickBooks",
+    "deleted": "Deleted in QuickBooks",
+    "refused": "Refused (nothing changed in QuickBooks)",
+    "undo": "Undo export started",
+    "undo_skipped": "Left alone by Undo export",
 }
+CORRECTION_ACTIONS = ("corrected", "qbo_sent", "updated", "voided", "deleted", "refused",
+                      "undo", "undo_skipped")
 
 
 def record(realm_id: str, action: str, *, invoice_id: int | None = None, job_id: int | None = None,

@@ -30,6 +30,7 @@ from qbo.errors import (AuthenticationError, DuplicateDocumentNumberError, QboEr
                         ReadAllowanceExhausted, ReconnectRequired, ThrottledError, TransientError)
 from qbo.retry import backoff_ceiling
 from services.export import audit, records
+from services.corrections.digest import digest
 from services.export.pacing import RealmPacer
 from services.qbo_tax import profile as tax_profile
 from services.qbo_tax.reconcile import total_problem
@@ -334,6 +335,7 @@ class ExportEngine:
                              invoice_id=p.invoice_id, job_id=p.job_id, request_id=p.request_id,
                              qbo_id=str(result.get("Id")), sync_token=str(result.get("SyncToken", "0")),
                              qbo_total=_money(result.get("TotalAmt")), exported_at=utcnow(),
+                             qbo_digest=digest(result),
                              error_code="total" if problem else None, last_error=problem)
                 if problem:
                     tax_profile.forget(realm_id)
@@ -369,7 +371,8 @@ class ExportEngine:
         self._finish(p.record_id, realm_id, ExportStatus.EXPORTED, "adopted", invoice_id=p.invoice_id,
                      job_id=p.job_id, request_id=p.request_id, qbo_id=str(found.get("Id")),
                      sync_token=str(found.get("SyncToken", "0")), qbo_total=_money(found.get("TotalAmt")),
-                     adopted=True, exported_at=utcnow(), error_code=None, last_error=None, detail=detail)
+                     adopted=True, exported_at=utcnow(), error_code=None, last_error=None, detail=detail,
+                     qbo_digest=digest(found))
 
     def _finish(self, record_id: int, realm_id: str, status: ExportStatus, action: str, *,
                 invoice_id: int, job_id: int | None, detail: str = "", request_id: str | None = None,

@@ -22,7 +22,7 @@ from services.client_matching.qbo_changes import flagged_links
 from services.export.engine import NotExportable, Prepared
 from services.sync_settings import settings_for
 from services.mapping.invoice import (MappedInvoice, MappingError, MappingRefs, Ref,
-                                      TaxSetupMissing, build_qbo_invoice, customer_key)
+                                      TaxSetupMissing, build_qbo_invoice, customer_key, doc_number_for)
 from services.qbo_tax.treatment import treatment_for
 
 
@@ -85,16 +85,27 @@ def _load_invoices(invoice_ids) -> dict[int, Invoice]:
 
 
 def map_one(invoice: Invoice, realm_id: str, settings: SyncSettings | None = None,
-            refs: MappingRefs | None = None) -> MappedInvoice:
-    """Map and check: QBO total == agency total minus its tax, before anything is sent."""
+            refs: MappingRefs | None = None, lines=None, generation: int = 1) -> MappedInvoice:
+    """Map and check: QBO total == agency total minus its tax, before anything is sent.
+
+    `lines`: a correction's lines (issue 16) instead of the finalized ones. `generation` > 1: the
+    invoice's earlier QuickBooks invoice was voided and keeps its number there, so this one is
+    numbered "<DocNumber>-<generation>" (QuickBooks refuses a number in use, 6140)."""
     settings = settings or settings_for(realm_id)
     refs = refs or load_refs(realm_id, settings, [invoice.client_id])
-    mapped = build_qbo_invoice(invoice, invoice.lines, settings, refs,
-                               agency_subtotal=Decimal(invoice.subtotal))
-    expected = to_cents(Decimal(invoice.total) - Decimal(invoice.tax))
+    if lines is None:
+        lines, subtotal, tax = invoice.lines, Decimal(invoice.subtotal), Decimal(invoice.tax)
+    else:
+        from services.corrections.revisions import totals
+
+        subtotal, tax = totals(lines)
+    mapped = build_qbo_invoice(invoice, lines, settings, refs, agency_subtotal=subtotal)
+    expected = to_cents(subtotal)
     if to_cents(mapped.qbo_total) != expected:
-        raise MappingError(f"QuickBooks total {mapped.qbo_total} ≠ agency total {invoice.total} "
-                           f"minus tax {invoice.tax}")
+        raise MappingError(f"QuickBooks total {mapped.qbo_total} ≠ agency total {to_cents(subtotal + tax)} "
+                           f"minus tax {tax}")
+    if generation > 1 and mapped.body.get("DocNumber"):
+        mapped.body["DocNumber"] = doc_number_for(f"{mapped.body['DocNumber']}-{generation}", "")
     return mapped
 
 
@@ -110,14 +121,20 @@ def prepare_group(records: list[InvoiceExport], client=None) -> dict[int, Prepar
     qbo = getattr(client, "client", None)  # the QboClient inside the engine's ExportClient
     refs = load_refs(realm_id, settings, [i.client_id for i in invoices.values()],
                      (lambda: qbo) if qbo is not None else None)
+    from services.corrections.revisions import latest_for
+
+    corrected = latest_for(invoices)  # a corrected invoice exported again goes with its corrections
     answer: dict[int, Prepared | NotExportable] = {}
     for record in records:
         invoice = invoices.get(record.invoice_id)
         if invoice is None:
             answer[record.id] = NotExportable("The invoice no longer exists", code="missing")
             continue
+        revision = corrected.get(invoice.id)
         try:
-            mapped = map_one(invoice, realm_id, settings, refs)
+            mapped = map_one(invoice, realm_id, settings, refs,
+                             lines=list(revision.lines) if revision is not None else None,
+                             generation=record.generation or 1)
         except TaxSetupMissing as error:
             answer[record.id] = NotExportable(str(error), code=TAX_SETUP)
             continue

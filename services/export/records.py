@@ -86,14 +86,15 @@ def queue_invoices(realm_id: str, job: ExportJob, invoices: list[tuple[int, str]
 
 
 def claim(realm_id: str, owner: str, lease_seconds: float, limit: int = BATCH_SIZE,
-          now: datetime | None = None) -> list[int]:
+          now: datetime | None = None, table=None) -> list[int]:
     """Atomically take up to `limit` queued (or lease-expired) records of this realm. Commits.
 
     Returns the claimed record ids. A record whose lease expired belonged to a worker that died
-    (or stalled): it may have been sent, which its `attempts` tells the engine.
+    (or stalled): it may have been sent, which its `attempts` tells the engine. `table`: another
+    ledger with the same claim columns (the corrections' invoice_actions, issue 16).
     """
     now = now or utcnow()
-    table = InvoiceExport.__table__
+    table = table if table is not None else InvoiceExport.__table__
     claimable = or_(table.c.status == ExportStatus.QUEUED.value,
                     and_(table.c.status == ExportStatus.SENDING.value, table.c.lease_expires_at < now))
     # The candidates are picked by their own statement, not a subquery of the UPDATE: on
@@ -117,13 +118,13 @@ def claim(realm_id: str, owner: str, lease_seconds: float, limit: int = BATCH_SI
     return ids
 
 
-def mark_sending(ids: list[int], owner: str, lease_seconds: float) -> list[int]:
+def mark_sending(ids: list[int], owner: str, lease_seconds: float, table=None) -> list[int]:
     """The watermark before a send: attempts + 1 and last_sent_at, committed. Returns ids still
     ours; only those may be sent."""
     if not ids:
         return []
     now = utcnow()
-    table = InvoiceExport.__table__
+    table = table if table is not None else InvoiceExport.__table__
     statement = (update(table)
                  .where(table.c.id.in_(ids), table.c.lease_owner == owner,
                         table.c.status == ExportStatus.SENDING.value)
@@ -135,13 +136,13 @@ def mark_sending(ids: list[int], owner: str, lease_seconds: float) -> list[int]:
     return kept
 
 
-def finish(record_id: int, owner: str, **values) -> bool:
+def finish(record_id: int, owner: str, table=None, **values) -> bool:
     """Write a final (or released) state if we still hold the lease. Caller commits."""
-    table = InvoiceExport.__table__
+    table = table if table is not None else InvoiceExport.__table__
     values.setdefault("updated_at", utcnow())
     values.setdefault("lease_owner", None)
     values.setdefault("lease_expires_at", None)
-    if isinstance(values.get("status"), ExportStatus):
+    if hasattr(values.get("status"), "value"):
         values["status"] = values["status"].value
     result = db.session.execute(
         update(table).where(table.c.id == record_id, table.c.lease_owner == owner,
@@ -170,7 +171,8 @@ def close_finished_jobs() -> None:
     """Running (or paused, since resumed) jobs whose records are all final become done.
     Caller commits."""
     running = db.session.scalars(select(ExportJob).where(
-        ExportJob.status.in_([JobStatus.RUNNING, JobStatus.PAUSED])))
+        ExportJob.status.in_([JobStatus.RUNNING, JobStatus.PAUSED]),
+        ExportJob.kind == "export"))  # an undo job closes on its own actions (services/corrections)
     for job in running:
         counts = job_counts(job.id)
         if counts["queued"] == 0 and counts["sending"] == 0:

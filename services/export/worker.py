@@ -122,7 +122,7 @@ class ExportWorker:
         try:
             if not records.realms_with_work():
                 db.session.rollback()
-                return client, False
+                return self._corrections_step(engine, client)
             if client is None:
                 client = self.client_factory()
         except ReconnectRequired:
@@ -143,6 +143,21 @@ class ExportWorker:
                 self._busy -= 1
             db.session.remove()
         return client, True
+
+    def _corrections_step(self, engine: ExportEngine, client):
+        """No export waiting: carry Undo export's voids and deletes (issue 16), same leases."""
+        from services.corrections import worker_step
+
+        if engine.blocked_until.get(getattr(client, "realm_id", None), 0) > time.monotonic():
+            return client, False
+        with self._busy_lock:
+            self._busy += 1
+        try:
+            return worker_step.step(self, engine.owner, client)
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+            db.session.remove()
 
     def run_until(self, done: Callable[[], bool], on_tick: Callable[[], None] | None = None,
                   tick_seconds: float = 1.0, timeout: float | None = None) -> bool:

@@ -40,7 +40,7 @@ class InvoiceStatus:
 
     @property
     def can_export_again(self) -> bool:
-        return self.state == QboState.DELETED
+        return self.state in (QboState.DELETED, QboState.VOIDED)  # voided: issue 16
 
     @property
     def counts_as_open(self) -> bool:
@@ -93,7 +93,8 @@ def describe(record: InvoiceExport, state: QboInvoiceState | None, paid_on: date
         return InvoiceStatus(kind, "Deleted in QuickBooks", "Deleted in QuickBooks: it can be exported again",
                              qbo_id=qbo_id)
     if kind is QboState.VOIDED:
-        return InvoiceStatus(kind, "Voided in QuickBooks", "Voided in QuickBooks: nothing is owed on it",
+        return InvoiceStatus(kind, "Voided in QuickBooks",
+                             "Voided in QuickBooks: nothing is owed on it; it can be exported again",
                              balance, qbo_id=qbo_id)
     if kind is QboState.CHANGED:
         sent_total = _sent_total(record)

@@ -39,6 +39,8 @@ URL_ARGUMENTS = {
     "creation_id": lambda w: 999999,
     # A company switch waiting for confirmation (none exists here: same reasoning).
     "state_id": lambda w: 999999,
+    # An export run to undo (none exists here: same reasoning).
+    "job_id": lambda w: 999999,
 }
 
 
