@@ -12,6 +12,8 @@ from models.export import ExportEvent, ExportJob, ExportStatus, InvoiceExport, J
 from models.payments import (QboCustomerState, QboInvoiceState, QboPayment, QboPaymentLine, QboPollState,
                              QboWebhookEvent)
 from models.qbo_platform import QboReadUsage, QboTaxProfile, QboTaxSetting
+from models.worker_matching import QboWorkerCopy, WorkerCreation, WorkerLink, WorkerListState
+from models.time_export import TimeExport, TimeExportEvent, TimeExportJob, TimeSetting
 
 __all__ = [
     "Agency", "Office", "User", "Role", "LoginAttempt", "Client", "Payer", "PayerKind",
@@ -23,4 +25,6 @@ __all__ = [
     "QboInvoiceState", "QboPayment", "QboPaymentLine", "QboCustomerState", "QboPollState", "QboWebhookEvent",
     "Caregiver", "WorkerKind",
     "QboReadUsage", "QboTaxProfile", "QboTaxSetting",
+    "QboWorkerCopy", "WorkerCreation", "WorkerLink", "WorkerListState",
+    "TimeExport", "TimeExportEvent", "TimeExportJob", "TimeSetting",
 ]

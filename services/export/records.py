@@ -25,14 +25,13 @@ from models.export import ExportJob, ExportStatus, InvoiceExport, JobStatus, new
 BATCH_SIZE = 30
 
 
-def _insert_ignore(table, rows: list[dict]):
+def _insert_ignore(table, rows: list[dict], keys=("realm_id", "invoice_id")):
+    """INSERT … ON CONFLICT (keys) DO NOTHING; `keys`: the ledger's unique columns."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(table).values(rows).on_conflict_do_nothing(
-            index_elements=["realm_id", "invoice_id"])
+        return postgresql.insert(table).values(rows).on_conflict_do_nothing(index_elements=list(keys))
     if dialect == "sqlite":
-        return sqlite.insert(table).values(rows).on_conflict_do_nothing(
-            index_elements=["realm_id", "invoice_id"])
+        return sqlite.insert(table).values(rows).on_conflict_do_nothing(index_elements=list(keys))
     raise RuntimeError(f"unsupported database {dialect}")
 
 
@@ -86,14 +85,14 @@ def queue_invoices(realm_id: str, job: ExportJob, invoices: list[tuple[int, str]
 
 
 def claim(realm_id: str, owner: str, lease_seconds: float, limit: int = BATCH_SIZE,
-          now: datetime | None = None) -> list[int]:
+          now: datetime | None = None, table=None) -> list[int]:
     """Atomically take up to `limit` queued (or lease-expired) records of this realm. Commits.
 
     Returns the claimed record ids. A record whose lease expired belonged to a worker that died
     (or stalled): it may have been sent, which its `attempts` tells the engine.
     """
     now = now or utcnow()
-    table = InvoiceExport.__table__
+    table = InvoiceExport.__table__ if table is None else table  # or another ledger (time_exports)
     claimable = or_(table.c.status == ExportStatus.QUEUED.value,
                     and_(table.c.status == ExportStatus.SENDING.value, table.c.lease_expires_at < now))
     # The candidates are picked by their own statement, not a subquery of the UPDATE: on
@@ -117,13 +116,13 @@ def claim(realm_id: str, owner: str, lease_seconds: float, limit: int = BATCH_SI
     return ids
 
 
-def mark_sending(ids: list[int], owner: str, lease_seconds: float) -> list[int]:
+def mark_sending(ids: list[int], owner: str, lease_seconds: float, table=None) -> list[int]:
     """The watermark before a send: attempts + 1 and last_sent_at, committed. Returns ids still
     ours; only those may be sent."""
     if not ids:
         return []
     now = utcnow()
-    table = InvoiceExport.__table__
+    table = InvoiceExport.__table__ if table is None else table
     statement = (update(table)
                  .where(table.c.id.in_(ids), table.c.lease_owner == owner,
                         table.c.status == ExportStatus.SENDING.value)
@@ -135,9 +134,9 @@ def mark_sending(ids: list[int], owner: str, lease_seconds: float) -> list[int]:
     return kept
 
 
-def finish(record_id: int, owner: str, **values) -> bool:
+def finish(record_id: int, owner: str, table=None, **values) -> bool:
     """Write a final (or released) state if we still hold the lease. Caller commits."""
-    table = InvoiceExport.__table__
+    table = InvoiceExport.__table__ if table is None else table
     values.setdefault("updated_at", utcnow())
     values.setdefault("lease_owner", None)
     values.setdefault("lease_expires_at", None)
@@ -149,30 +148,30 @@ def finish(record_id: int, owner: str, **values) -> bool:
     return bool(result.rowcount)
 
 
-def realms_with_work() -> list[str]:
+def realms_with_work(model=InvoiceExport) -> list[str]:
     now = utcnow()
-    return list(db.session.scalars(select(InvoiceExport.realm_id).where(
-        or_(InvoiceExport.status == ExportStatus.QUEUED,
-            and_(InvoiceExport.status == ExportStatus.SENDING,
-                 InvoiceExport.lease_expires_at < now))).distinct()))
+    return list(db.session.scalars(select(model.realm_id).where(
+        or_(model.status == ExportStatus.QUEUED,
+            and_(model.status == ExportStatus.SENDING,
+                 model.lease_expires_at < now))).distinct()))
 
 
-def job_counts(job_id: int) -> dict[str, int]:
-    rows = db.session.execute(select(InvoiceExport.status, func.count()).where(
-        InvoiceExport.job_id == job_id).group_by(InvoiceExport.status)).all()
+def job_counts(job_id: int, model=InvoiceExport) -> dict[str, int]:
+    rows = db.session.execute(select(model.status, func.count()).where(
+        model.job_id == job_id).group_by(model.status)).all()
     counts = {status.value: 0 for status in ExportStatus}
     for status, n in rows:
         counts[ExportStatus(status).value] = n
     return counts
 
 
-def close_finished_jobs() -> None:
+def close_finished_jobs(job_model=ExportJob, model=InvoiceExport) -> None:
     """Running (or paused, since resumed) jobs whose records are all final become done.
-    Caller commits."""
-    running = db.session.scalars(select(ExportJob).where(
-        ExportJob.status.in_([JobStatus.RUNNING, JobStatus.PAUSED])))
+    Caller commits. (`job_model`, `model`: another ledger's jobs and records.)"""
+    running = db.session.scalars(select(job_model).where(
+        job_model.status.in_([JobStatus.RUNNING, JobStatus.PAUSED])))
     for job in running:
-        counts = job_counts(job.id)
+        counts = job_counts(job.id, model)
         if counts["queued"] == 0 and counts["sending"] == 0:
             job.status = JobStatus.DONE
             job.finished_at = utcnow()

@@ -42,6 +42,9 @@ def options_from_config(config) -> EngineOptions:
 
 
 class ExportWorker:
+    # The engine and the ledger it works on; services/time_export/worker.py swaps both.
+    engine_class = ExportEngine
+
     def __init__(self, app: Flask, client_factory: Callable | None = None,
                  prepare: Callable | None = None, threads: int | None = None,
                  poll_seconds: float | None = None, pacers=None):
@@ -94,8 +97,8 @@ class ExportWorker:
         return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:64]
 
     def _engine(self) -> ExportEngine:
-        engine = ExportEngine(self.client_factory, self.prepare, self.pacers.for_realm,
-                              owner=self._owner(), options=self.options)
+        engine = self.engine_class(self.client_factory, self.prepare, self.pacers.for_realm,
+                                   owner=self._owner(), options=self.options)
         self.engines.append(engine)
         return engine
 
@@ -120,7 +123,7 @@ class ExportWorker:
         from qbo.errors import ReconnectRequired
 
         try:
-            if not records.realms_with_work():
+            if not self._realms_with_work():
                 db.session.rollback()
                 return client, False
             if client is None:
@@ -131,7 +134,7 @@ class ExportWorker:
         realm_id = client.realm_id
         if engine.blocked_until.get(realm_id, 0) > time.monotonic():
             return client, False
-        ids = records.claim(realm_id, engine.owner, self.options.lease_seconds)
+        ids = self._claim(realm_id, engine.owner)
         if not ids:
             return client, False
         with self._busy_lock:
@@ -143,6 +146,12 @@ class ExportWorker:
                 self._busy -= 1
             db.session.remove()
         return client, True
+
+    def _realms_with_work(self) -> list[str]:
+        return records.realms_with_work()
+
+    def _claim(self, realm_id: str, owner: str) -> list[int]:
+        return records.claim(realm_id, owner, self.options.lease_seconds)
 
     def run_until(self, done: Callable[[], bool], on_tick: Callable[[], None] | None = None,
                   tick_seconds: float = 1.0, timeout: float | None = None) -> bool:
