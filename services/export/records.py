@@ -43,43 +43,50 @@ class QueueOutcome:
 
 def queue_invoices(realm_id: str, job: ExportJob, invoices: list[tuple[int, str]],
                    user_id: int | None, retry_failed: bool = True) -> QueueOutcome:
-    """Create (or re-queue) export records for (invoice_id, doc_number) pairs. Caller commits.
+    """Create (or re-queue) export records for (invoice_id, doc_number) pairs. Caller commits."""
+    return queue_records(InvoiceExport, "invoice_id", realm_id, job.id,
+                         {invoice_id: {"doc_number": doc_number} for invoice_id, doc_number in invoices},
+                         user_id, retry_failed)
+
+
+def queue_records(model, subject: str, realm_id: str, job_id: int, subjects: dict[int, dict],
+                  user_id: int | None, retry_failed: bool = True) -> QueueOutcome:
+    """Create (or re-queue) one ledger record per subject id (`subject`: the column naming it,
+    unique with realm_id; the dict values: the record's own extra columns). Caller commits.
 
     New records get their request id here, committed before any worker can send them. A failed
     record re-queued by Retry gets a *new* request id: QBO answers a repeated requestid with the
     original response, so reusing it would only replay the old refusal.
     """
-    if not invoices:
+    if not subjects:
         return QueueOutcome([], [])
     now = utcnow()
-    ids = [invoice_id for invoice_id, _ in invoices]
-    before = set(db.session.scalars(select(InvoiceExport.invoice_id).where(
-        InvoiceExport.realm_id == realm_id, InvoiceExport.invoice_id.in_(ids))))
-    rows = [dict(realm_id=realm_id, invoice_id=invoice_id, doc_number=doc_number, job_id=job.id,
+    table = model.__table__
+    key = table.c[subject]
+    ids = list(subjects)
+    before = set(db.session.scalars(select(key).where(table.c.realm_id == realm_id, key.in_(ids))))
+    rows = [dict(realm_id=realm_id, **{subject: subject_id}, **extra, job_id=job_id,
                  status=ExportStatus.QUEUED.value, request_id=new_request_id(), attempts=0,
                  requested_by_id=user_id, created_at=now, updated_at=now, adopted=False)
-            for invoice_id, doc_number in invoices if invoice_id not in before]
+            for subject_id, extra in subjects.items() if subject_id not in before]
     inserted: set[int] = set()
     if rows:
-        statement = _insert_ignore(InvoiceExport.__table__, rows).returning(
-            InvoiceExport.__table__.c.invoice_id)
+        statement = _insert_ignore(table, rows, keys=("realm_id", subject)).returning(key)
         inserted = set(db.session.execute(statement).scalars())
     requeued: set[int] = set()
     if retry_failed:
-        failed = list(db.session.scalars(select(InvoiceExport).where(
-            InvoiceExport.realm_id == realm_id, InvoiceExport.invoice_id.in_(ids),
-            InvoiceExport.status == ExportStatus.FAILED)))
-        for record in failed:
+        failed = db.session.execute(select(table.c.id, key).where(
+            table.c.realm_id == realm_id, key.in_(ids), table.c.status == ExportStatus.FAILED.value)).all()
+        for record_id, subject_id in failed:
             # Conditional on still being failed: a concurrent Retry re-queues it only once.
             result = db.session.execute(
-                update(InvoiceExport)
-                .where(InvoiceExport.id == record.id, InvoiceExport.status == ExportStatus.FAILED)
-                .values(status=ExportStatus.QUEUED, job_id=job.id, request_id=new_request_id(),
+                update(table)
+                .where(table.c.id == record_id, table.c.status == ExportStatus.FAILED.value)
+                .values(status=ExportStatus.QUEUED.value, job_id=job_id, request_id=new_request_id(),
                         requested_by_id=user_id, error_code=None, last_error=None,
-                        lease_owner=None, lease_expires_at=None, updated_at=now)
-                .execution_options(synchronize_session=False))
+                        lease_owner=None, lease_expires_at=None, updated_at=now))
             if result.rowcount:
-                requeued.add(record.invoice_id)
+                requeued.add(subject_id)
     queued = [i for i in ids if i in inserted or i in requeued]
     return QueueOutcome(queued=queued, already=[i for i in ids if i not in set(queued)])
 

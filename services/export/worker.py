@@ -44,6 +44,7 @@ def options_from_config(config) -> EngineOptions:
 class ExportWorker:
     # The engine and the ledger it works on; services/time_export/worker.py swaps both.
     engine_class = ExportEngine
+    KEY = _KEY   # where the process's worker of this class is kept (app.extensions)
 
     def __init__(self, app: Flask, client_factory: Callable | None = None,
                  prepare: Callable | None = None, threads: int | None = None,
@@ -175,18 +176,19 @@ class ExportWorker:
             self.stop()
 
 
-def get(app: Flask) -> ExportWorker | None:
-    return app.extensions.get(_KEY)
+def get(app: Flask, worker_class=None) -> ExportWorker | None:
+    return app.extensions.get((worker_class or ExportWorker).KEY)
 
 
-def start(app: Flask, **kwargs) -> ExportWorker:
-    """Start this process's background exporter (idempotent).
+def start(app: Flask, worker_class=None, **kwargs) -> ExportWorker:
+    """Start this process's background exporter (idempotent); `worker_class`: another ledger's.
 
     A worker made in another process (an app created before a fork, e.g. gunicorn --preload)
     has no threads here: this process gets its own."""
-    worker = app.extensions.get(_KEY)
+    worker_class = worker_class or ExportWorker
+    worker = app.extensions.get(worker_class.KEY)
     if worker is None or worker.pid != os.getpid():
-        worker = app.extensions[_KEY] = ExportWorker(app, **kwargs)
+        worker = app.extensions[worker_class.KEY] = worker_class(app, **kwargs)
     return worker.start()
 
 
@@ -196,20 +198,22 @@ def enabled(app: Flask) -> bool:
     return not (mode in ("off", "false", "0", "no") or (mode == "auto" and app.testing))
 
 
-def start_if_enabled(app: Flask) -> ExportWorker | None:
+def start_if_enabled(app: Flask, worker_class=None) -> ExportWorker | None:
     """For servers (wsgi.py): start now, so a restarted server resumes unfinished exports
     without waiting for a first request."""
-    return start(app) if enabled(app) else None
+    return start(app, worker_class) if enabled(app) else None
 
 
-def start_with_first_request(app: Flask) -> None:
+def start_with_first_request(app: Flask, worker_class=None) -> None:
     """Start the exporter with the first request this process serves (not for CLI commands or
     tests that never serve), so a restarted server resumes unfinished exports on its own."""
     if not enabled(app):
         return  # tests run exporters explicitly unless they ask for QBO_EXPORT_WORKER="on"
 
-    @app.before_request
+    worker_class = worker_class or ExportWorker
+
     def _ensure_export_worker():
-        found = app.extensions.get(_KEY)
+        found = app.extensions.get(worker_class.KEY)
         if found is None or found.pid != os.getpid():
-            start(app)
+            start(app, worker_class)
+    app.before_request(_ensure_export_worker)
