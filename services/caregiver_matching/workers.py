@@ -70,13 +70,14 @@ def worker_records(realm_id: str, entity: str) -> list[CustomerRecord]:
         QboWorkerCopy.realm_id == realm_id, QboWorkerCopy.entity == entity).order_by(QboWorkerCopy.id))]
 
 
-_index_cache: dict[tuple[str, str], tuple[int, CustomerIndex, dict]] = {}
+_index_cache: dict[tuple[str, str], tuple[tuple, CustomerIndex, dict]] = {}
 _index_lock = threading.Lock()
 
 
 def worker_index(realm_id: str, entity: str) -> tuple[CustomerIndex, dict[str, CustomerRecord]]:
     state = list_state(realm_id)
-    version = state.version if state else 0
+    # The read's time too: a database restored (or a test's fresh one) restarts the version.
+    version = (state.version, state.fetched_at) if state else (0, None)
     with _index_lock:
         cached = _index_cache.get((realm_id, entity))
         if cached and cached[0] == version:
