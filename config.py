@@ -32,12 +32,13 @@ ENV_KEYS = {
     "SESSION_LIFETIME_SECONDS": "SESSION_LIFETIME_SECONDS",
     "SESSION_IDLE_TIMEOUT_SECONDS": "SESSION_IDLE_TIMEOUT_SECONDS",
     "QBO_POLL_SECONDS": "QBO_POLL_SECONDS",
+    "QBO_CHECK_MIN_GAP_SECONDS": "QBO_CHECK_MIN_GAP_SECONDS",
     "QBO_WEBHOOK_VERIFIER_TOKEN": "QBO_WEBHOOK_VERIFIER_TOKEN",
 }
 
 BOOLEAN_KEYS = {"QBO_SANDBOX_ENABLED", "QBO_SANDBOX_KNOBS_HTTP", "SESSION_COOKIE_SECURE"}
 INTEGER_KEYS = {"SESSION_LIFETIME_SECONDS", "SESSION_IDLE_TIMEOUT_SECONDS", "QBO_POLL_SECONDS",
-                "QBO_READ_ALLOWANCE"}
+                "QBO_READ_ALLOWANCE", "QBO_CHECK_MIN_GAP_SECONDS"}
 
 
 def defaults(instance_path: str) -> dict:
@@ -102,6 +103,7 @@ def defaults(instance_path: str) -> dict:
         "QBO_POLL_TICK_SECONDS": 5.0,       # how often a serving process looks whether a check is due
         "QBO_POLL_LEASE_SECONDS": 300,      # one checker at a time across processes
         "QBO_POLL_OVERLAP_SECONDS": 60,     # each check starts this much before the last watermark
+        "QBO_CHECK_MIN_GAP_SECONDS": 10,    # "Check QuickBooks now" reuses a good check this recent
         "QBO_WEBHOOK_VERIFIER_TOKEN": "",   # Intuit's verifier token; empty = webhooks endpoint off
     }
 

@@ -10,7 +10,8 @@
   so the next poll sees it. The next `changedSince` starts QBO_POLL_OVERLAP_SECONDS earlier
   (clock skew between hosts); the overlap arrives twice and changes nothing (idempotent upserts).
 - **At most 30 days back**: CDC's documented look-back. A company never polled, or not polled
-  for longer, starts 30 days back (older changes are not in the feed).
+  for longer, starts 30 days back; invoices exported before that are then read again directly
+  (services/payments/catch_up.py), as the feed no longer holds what changed them.
 - A failure is recorded in plain words and moves nothing: the next poll repeats the window.
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ from models._types import utcnow
 from models.payments import QboWebhookEvent
 from qbo.errors import QboError
 from services.mapping.payment import CDC_MAX_OBJECTS, ChangeSet, parse_cdc
-from services.payments import lease
+from services.payments import catch_up, lease
 from services.payments.apply import Applied, apply_changes
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,13 @@ def poll_realm(app: Flask | None = None, client=None, owner: str | None = None) 
     try:
         client = client or connected_client(app, retries=False)  # one read; the next poll repeats
         changes, result.reads, resume_at = _fetch(client, result.since)
+        overlap = float(app.config["QBO_POLL_OVERLAP_SECONDS"])
+        if catch_up.missed_window(state.watermark if state else None, result.since, overlap):
+            missed = catch_up.invoices_to_reread(realm_id, result.since)
+            if missed:
+                current, reads = catch_up.reread(client, missed)
+                changes.invoices += current   # applied after the feed's: the newer word
+                result.reads += reads
         if resume_at is not None:  # not caught up: the next poll goes on from there
             watermark = resume_at + timedelta(seconds=float(app.config["QBO_POLL_OVERLAP_SECONDS"]))
         result.applied = apply_changes(realm_id, changes, _merge_hints(realm_id))

@@ -14,12 +14,15 @@ unless QBO_POLL_WORKER is "on".
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
+from datetime import datetime
 
 from flask import Flask
 
 from extensions import db
+from models._types import utcnow
 from services.payments import lease
 from services.payments.poll import PollResult, poll_realm
 
@@ -147,5 +150,20 @@ def request_check(app: Flask, realm_id: str | None) -> tuple[bool, str]:
         return False, "QuickBooks is not connected."
     if lease.running(realm_id):
         return True, "QuickBooks is being checked now."
+    wait = seconds_until_next_check(app, realm_id)
+    if wait > 0:
+        return False, f"QuickBooks was checked less than a minute ago. You can check again in {wait} s."
     check_soon(app, realm_id)
     return True, "Checking QuickBooks…"
+
+
+def seconds_until_next_check(app: Flask, realm_id: str, now: datetime | None = None) -> int:
+    """Every check reads QuickBooks (metered CorePlus reads): a press within
+    QBO_CHECK_MIN_GAP_SECONDS of a check that succeeded reuses its answer. A failed check may be
+    retried at once."""
+    state = lease.state_of(realm_id)
+    gap = float(app.config.get("QBO_CHECK_MIN_GAP_SECONDS", 30))
+    if state is None or state.last_ok_at is None or state.last_error or gap <= 0:
+        return 0
+    left = gap - ((now or utcnow()) - state.last_ok_at).total_seconds()
+    return max(0, math.ceil(left))

@@ -38,9 +38,11 @@ def connected_client(app: Flask | None = None, retries: bool = True) -> QboClien
                                 row.status != ConnectionStatus.RECONNECT_REQUIRED else
                                 "The QuickBooks connection has expired; reconnect to QuickBooks.")
     rt = qbo_runtime.runtime(app)
+    pacer = rt.pacers.for_realm(row.realm_id)
     return QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=row.realm_id,
                      tokens=StoredTokens(app, realm_id=row.realm_id),
                      minor_version=rt.settings.minor_version, retry=rt.retry if retries else NO_RETRY,
+                     admit=lambda method, path: pacer.acquire(is_batch=(path == "batch")),
                      meter=RealmMeter(app, row.realm_id))
 
 

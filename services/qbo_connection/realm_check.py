@@ -48,9 +48,11 @@ def verified_company_name(tokens: TokenSet, realm_id: str) -> str:
     if claimed is not None and claimed != realm_id:
         raise RealmNotVerified(MISMATCH)
     rt = qbo_runtime.runtime()
+    pacer = rt.pacers.for_realm(realm_id)
     client = QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=realm_id,
                        tokens=StaticTokens(tokens.access_token),
                        minor_version=rt.settings.minor_version, retry=rt.retry,
+                       admit=lambda method, path: pacer.acquire(),
                        meter=RealmMeter(current_app._get_current_object(), realm_id))
     try:
         info = client.company_info()

@@ -1,4 +1,5 @@
-"""Per-app QBO plumbing: settings, the one shared httpx2.Client, the OAuth flow, the retry policy.
+"""Per-app QBO plumbing: settings, the one shared httpx2.Client, the OAuth flow, the retry policy,
+and the request pacer every connected client shares.
 
 Configuration keys (besides the QBO_* URLs in qbo/settings.py):
 - QBO_HTTP_TRANSPORT: an httpx2 transport, or a zero-argument factory for one (tests pass
@@ -36,6 +37,13 @@ class _Runtime:
             max_delay=float(app.config["QBO_RETRY_MAX_DELAY"]),
             max_throttle_wait=float(app.config["QBO_RETRY_MAX_THROTTLE_WAIT"]),
         )
+        # One pacer per company for all threads of this process: pages and background reads
+        # stay inside Intuit's per-second limit instead of earning a 429 and its 60 s wait. The
+        # exporter replaces it with the database-shared pacer (services/export/shared_pacing.py),
+        # which coordinates processes but needs a write transaction per request.
+        from services.export.pacing import Pacers, pacing_from_config  # services.export imports us
+
+        self.pacers = Pacers(**pacing_from_config(app.config))
 
 
 def runtime(app: Flask | None = None) -> _Runtime:

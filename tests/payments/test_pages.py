@@ -144,3 +144,44 @@ def test_a_deleted_invoice_no_longer_links_into_quickbooks(exported):
     page = browser.get(f"/billing/batches/{exported.batch_id}").get_data(as_text=True)
     cell = re.search(rf'<td id="qbo-status-{invoice_id}".*?</td>', page, re.S).group(0)
     assert "qb-link" not in cell and "Deleted in QuickBooks" in cell and "Export again…" in cell
+
+
+def test_a_second_press_soon_after_a_good_check_reads_nothing(exported):
+    """Each check is metered reads; pressing again within QBO_CHECK_MIN_GAP_SECONDS reuses it."""
+    browser = _signed_in(exported)
+    browser.post("/billing/quickbooks/check", headers=HX)
+    for thread in runner.background_checks(exported.app):
+        thread.join(30)
+    first = runner.background_checks(exported.app)
+    again = browser.post("/billing/quickbooks/check", headers=HX).get_data(as_text=True)
+    assert "checked less than a minute ago" in again and "You can check again in" in again
+    assert runner.background_checks(exported.app) == first   # no second read started
+    exported.app.config["QBO_CHECK_MIN_GAP_SECONDS"] = 0
+    browser.post("/billing/quickbooks/check", headers=HX)
+    assert len(set(runner.background_checks(exported.app)) - set(first)) == 1
+    for thread in runner.background_checks(exported.app):
+        thread.join(30)
+
+
+def test_receivables_sum_what_each_status_says_is_owed(exported):
+    """The dashboard sums in the database; its figures equal the invoice statuses' own balances
+    (open, partly paid, paid, voided, deleted, never mentioned by the change feed)."""
+    from decimal import Decimal
+
+    from models import User
+    from services.payments.receivables import receivables_for
+    from tests.payments.conftest import statuses
+
+    ids = exported.invoice_ids
+    act(exported, "receive_payment", qbo_id_of(exported, ids[0]), "10.00")
+    whole = statuses(exported)[ids[1]].balance
+    act(exported, "receive_payment", qbo_id_of(exported, ids[1]), str(whole))   # paid in full
+    act(exported, "void_invoice", qbo_id_of(exported, ids[2]))
+    act(exported, "delete_invoice", qbo_id_of(exported, ids[3]))
+    poll(exported)
+    owed = [s.balance for s in statuses(exported).values() if s.counts_as_open]
+    with exported.app.app_context():
+        owner = db.session.scalar(db.select(User).where(User.email == "owner@example.test"))
+        summary = receivables_for(owner, "9341453050290001")
+    assert summary.rows[0].invoices == len(owed) == len(ids) - 3
+    assert summary.total == sum(owed, Decimal("0")) > 0
