@@ -186,8 +186,3 @@ def _complete(row: WorkerCreation, worker: dict, outcome: CreationOutcome) -> No
         db.session.commit()
         outcome.failed.append(row)
 
-
-def cancel(row: WorkerCreation) -> None:
-    if row.status == CreationStatus.FAILED:
-        db.session.delete(row)
-        db.session.commit()

@@ -28,6 +28,15 @@ def _caregiver_of_the_batch(live, batch_number: str, invoice_numbers: set[str]):
         return caregiver.id, caregiver.code, caregiver.name, visits
 
 
+def _failures(live) -> list[str]:
+    from extensions import db
+    from models.time_export import TimeExport
+
+    with live.app.app_context():
+        return [f"{r.line_id}: {r.last_error}" for r in db.session.scalars(db.select(TimeExport))
+                if r.status.value != "exported"]
+
+
 def _time_activities(live, realm) -> list[dict]:
     with live.sandbox.extensions["qbo_sandbox.store"].transaction() as tx:
         return tx.all_docs(realm, "TimeActivity")
@@ -63,8 +72,10 @@ def test_caregiver_added_to_quickbooks_then_visits_exported_as_time_once(page, l
     for n in range(ticked):
         picks.nth(n).check()
     panel.locator("#export-time-button").click()
-    expect(panel.locator("a.qb-link")).to_have_count(ticked, timeout=60_000)
-    expect(panel).to_have_attribute("data-running", "false", timeout=15_000)
+    expect(panel.locator("#time-message")).to_contain_text(f"Exporting {ticked} visits")   # the answer is in
+    expect(panel).to_have_attribute("data-running", "false", timeout=90_000)
+    assert _failures(live_app) == []
+    expect(panel.locator("a.qb-link")).to_have_count(ticked, timeout=15_000)
     assert panel.locator("input.time-pick").count() == 0
     href = panel.locator("a.qb-link").first.get_attribute("href")
     first_visit = panel.locator("tr:has(a.qb-link)").first.get_attribute("data-visit")
