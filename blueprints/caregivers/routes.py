@@ -5,8 +5,8 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
-from blueprints.clients.forms import CsvUploadForm
 from blueprints.caregivers.forms import CaregiverForm
+from blueprints.csv_import import import_page
 from converters import int_arg, page_arg
 from extensions import db
 from htmx import render_page
@@ -105,12 +105,4 @@ def edit(caregiver_id: int):
 def import_csv():
     from services.imports import import_caregivers_csv
 
-    form = CsvUploadForm()
-    result = None
-    if form.validate_on_submit():
-        result = import_caregivers_csv(form.file.data.stream, db.session)
-        if result.ok:
-            flash(result.summary, "success")
-            return redirect(url_for("caregivers.index", status="all"))
-        db.session.rollback()
-    return render_template("caregivers/import.html", form=form, result=result)
+    return import_page(import_caregivers_csv, noun="caregiver", plural="caregivers", index_endpoint="caregivers.index")

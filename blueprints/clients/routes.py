@@ -3,7 +3,8 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from access import EVERYONE_LOGGED_IN, MANAGERS, roles
-from blueprints.clients.forms import ClientForm, CsvUploadForm
+from blueprints.clients.forms import ClientForm
+from blueprints.csv_import import import_page
 from converters import int_arg as _int_arg, page_arg
 from extensions import db
 from htmx import render_page
@@ -96,13 +97,4 @@ def edit(client_id: int):
 def import_csv():
     from services.imports import import_clients_csv
 
-    form = CsvUploadForm()
-    result = None
-    if form.validate_on_submit():
-        # The binary stream: the import decodes it and can name the line of a bad byte.
-        result = import_clients_csv(form.file.data.stream, db.session)
-        if result.ok:  # the import committed; a failed one wrote nothing
-            flash(result.summary, "success")
-            return redirect(url_for("clients.index", status="all"))
-        db.session.rollback()
-    return render_template("clients/import.html", form=form, result=result)
+    return import_page(import_clients_csv, noun="client", plural="clients", index_endpoint="clients.index")

@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 
 from extensions import db
 from models import Client
-from services.agency.offices import visible_office_ids
-
-STATUSES = ("active", "inactive", "all")
+from services.agency import office_records
+from services.agency.office_records import STATUSES  # noqa: F401  (the list's filter values)
 
 # Fields a form may set on a client (everything but id).
 EDITABLE_FIELDS = (
@@ -59,31 +58,17 @@ def _search_condition(term: str):
 
 def clients_query(user, office_id: int | None = None, q: str = "", status: str = "active"):
     """A select of the clients `user` may see, filtered; ordered by last, first name."""
-    statement = select(Client).where(Client.office_id.in_(visible_office_ids(user)))
-    if office_id is not None:
-        statement = statement.where(Client.office_id == office_id)
-    if status == "active":
-        statement = statement.where(Client.active.is_(True))
-    elif status == "inactive":
-        statement = statement.where(Client.active.is_(False))
     term = (q or "").strip()
-    if term:
-        statement = statement.where(_search_condition(term))
-    return statement.order_by(func.lower(Client.last_name), func.lower(Client.first_name), Client.id)
+    return office_records.visible_query(Client, user, office_id, status,
+                                        _search_condition(term) if term else None)
 
 
 def client_for(user, client_id: int) -> Client | None:
-    client = db.session.get(Client, client_id)
-    if client is None or not user.can_see_office(client.office_id):
-        return None
-    return client
+    return office_records.visible_record(Client, user, client_id)
 
 
 def code_in_use(code: str, exclude_id: int | None = None) -> bool:
-    statement = select(Client.id).where(func.lower(Client.code) == code.strip().lower())
-    if exclude_id is not None:
-        statement = statement.where(Client.id != exclude_id)
-    return db.session.scalar(statement.limit(1)) is not None
+    return office_records.code_in_use(Client, code, exclude_id)
 
 
 class ClientOfficeNotAllowed(Exception):

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 
 from access import MANAGERS
 from extensions import db
 from models import BatchStatus, Caregiver, Invoice, InvoiceBatch, InvoiceLine
-from services.agency.offices import visible_office_ids
-
-STATUSES = ("active", "inactive", "all")
+from services.agency import office_records
+from services.agency.office_records import STATUSES  # noqa: F401  (the list's filter values)
 EDITABLE_FIELDS = ("code", "office_id", "first_name", "last_name", "preferred_name", "email", "phone",
                    "kind", "active")
 
@@ -25,39 +24,25 @@ class NotAllowed(Exception):
 
 
 def caregivers_query(user, office_id: int | None = None, q: str = "", status: str = "active"):
-    statement = select(Caregiver).where(Caregiver.office_id.in_(visible_office_ids(user)))
-    if office_id is not None:
-        statement = statement.where(Caregiver.office_id == office_id)
-    if status == "active":
-        statement = statement.where(Caregiver.active.is_(True))
-    elif status == "inactive":
-        statement = statement.where(Caregiver.active.is_(False))
     term = (q or "").strip()
-    if term:
-        statement = statement.where(or_(
-            Caregiver.first_name.icontains(term, autoescape=True),
-            Caregiver.last_name.icontains(term, autoescape=True),
-            Caregiver.preferred_name.icontains(term, autoescape=True),
-            Caregiver.code.icontains(term, autoescape=True),
-            Caregiver.email.icontains(term, autoescape=True),
-            (Caregiver.first_name + " " + Caregiver.last_name).icontains(term, autoescape=True),
-            (Caregiver.last_name + ", " + Caregiver.first_name).icontains(term, autoescape=True),
-        ))
-    return statement.order_by(func.lower(Caregiver.last_name), func.lower(Caregiver.first_name), Caregiver.id)
+    search = or_(
+        Caregiver.first_name.icontains(term, autoescape=True),
+        Caregiver.last_name.icontains(term, autoescape=True),
+        Caregiver.preferred_name.icontains(term, autoescape=True),
+        Caregiver.code.icontains(term, autoescape=True),
+        Caregiver.email.icontains(term, autoescape=True),
+        (Caregiver.first_name + " " + Caregiver.last_name).icontains(term, autoescape=True),
+        (Caregiver.last_name + ", " + Caregiver.first_name).icontains(term, autoescape=True),
+    ) if term else None
+    return office_records.visible_query(Caregiver, user, office_id, status, search)
 
 
 def caregiver_for(user, caregiver_id: int) -> Caregiver | None:
-    caregiver = db.session.get(Caregiver, caregiver_id)
-    if caregiver is None or not user.can_see_office(caregiver.office_id):
-        return None
-    return caregiver
+    return office_records.visible_record(Caregiver, user, caregiver_id)
 
 
 def code_in_use(code: str, exclude_id: int | None = None) -> bool:
-    statement = select(Caregiver.id).where(func.lower(Caregiver.code) == code.strip().lower())
-    if exclude_id is not None:
-        statement = statement.where(Caregiver.id != exclude_id)
-    return db.session.scalar(statement.limit(1)) is not None
+    return office_records.code_in_use(Caregiver, code, exclude_id)
 
 
 @dataclass

@@ -41,9 +41,15 @@ class _Runtime:
         # stay inside Intuit's per-second limit instead of earning a 429 and its 60 s wait. The
         # exporter replaces it with the database-shared pacer (services/export/shared_pacing.py),
         # which coordinates processes but needs a write transaction per request.
-        from services.export.pacing import Pacers, pacing_from_config  # services.export imports us
+        from services.export.pacing import Pacers, Rule, pacing_from_config  # services.export imports us
 
-        self.pacers = Pacers(**pacing_from_config(app.config))
+        # Pages need no throughput, so they keep two requests a second and a wider margin in hand
+        # for the delay between our send and QuickBooks' arrival on a busy host.
+        options = pacing_from_config(app.config)
+        per_second, per_minute = options["general"]
+        options["general"] = (Rule(max(1, per_second.limit - 2), per_second.window), per_minute)
+        options["margin"] = max(options["margin"], 0.3)
+        self.pacers = Pacers(**options)
 
 
 def runtime(app: Flask | None = None) -> _Runtime:
