@@ -153,6 +153,9 @@ def register_background_export(app: Flask) -> None:
     from services.export import worker
 
     worker.start_with_first_request(app)
+    from services.time_export import worker as time_worker
+
+    time_worker.start_with_first_request(app)   # visits as time activities (issue 17)
     from services.payments import runner
 
     runner.start_with_first_request(app)  # the QuickBooks change check (issue 15)

@@ -8,7 +8,9 @@ the master would export too (harmless to exactly-once and pacing, but not what y
 from app import create_app
 from services.export import worker
 from services.payments import runner
+from services.time_export import worker as time_worker
 
 app = create_app()
 worker.start_if_enabled(app)
+time_worker.start_if_enabled(app)  # visits as time activities
 runner.start_if_enabled(app)  # the scheduled QuickBooks change check

@@ -13,11 +13,13 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from cli.export import export_command
+from cli.export_time import export_time_command
 from cli.matching import match_file_command
 from cli.undo import undo_command
 
 qbo_cli = AppGroup("qbo", help="QuickBooks Online.")
 qbo_cli.add_command(export_command)
+qbo_cli.add_command(export_time_command)
 qbo_cli.add_command(match_file_command)
 qbo_cli.add_command(undo_command)
 

@@ -14,6 +14,8 @@ from models.payments import (QboCustomerState, QboInvoiceState, QboPayment, QboP
 from models.qbo_platform import QboReadUsage, QboTaxProfile, QboTaxSetting
 from models.corrections import (ActionKind, ActionStatus, CorrectionSettings, InvoiceAction,  # noqa: F401
                                 InvoiceRevision, InvoiceRevisionLine, UndoMode)
+from models.worker_matching import QboWorkerCopy, WorkerCreation, WorkerLink, WorkerListState
+from models.time_export import TimeExport, TimeExportEvent, TimeExportJob, TimeSetting
 
 __all__ = [
     "Agency", "Office", "User", "Role", "LoginAttempt", "Client", "Payer", "PayerKind",
@@ -25,4 +27,8 @@ __all__ = [
     "QboInvoiceState", "QboPayment", "QboPaymentLine", "QboCustomerState", "QboPollState", "QboWebhookEvent",
     "Caregiver", "WorkerKind",
     "QboReadUsage", "QboTaxProfile", "QboTaxSetting",
+    "QboWorkerCopy", "WorkerCreation", "WorkerLink", "WorkerListState",
+    "TimeExport", "TimeExportEvent", "TimeExportJob", "TimeSetting",
+    "ActionKind", "ActionStatus", "CorrectionSettings", "InvoiceAction", "InvoiceRevision",
+    "InvoiceRevisionLine", "UndoMode",
 ]

@@ -47,5 +47,16 @@ class Caregiver(db.Model):
     def list_name(self) -> str:
         return f"{self.last_name}, {self.first_name}" if self.first_name else self.last_name
 
+    # The names the matching tables print for a row (shared with clients, who also have suffixes).
+    suffix = ""
+
+    @property
+    def sort_name(self) -> str:
+        return self.list_name
+
+    @property
+    def full_name(self) -> str:
+        return self.name
+
     def __repr__(self) -> str:
         return f"<Caregiver {self.code} {self.name}>"

@@ -68,3 +68,8 @@ class CustomerLink(db.Model):
     client: Mapped[Client | None] = relationship()
     payer: Mapped[Payer | None] = relationship()
     linked_by: Mapped[User | None] = relationship()
+
+    @property
+    def target_id(self) -> str:
+        """What a matching page's drop-down holds for this link (Caregiver Matching's links too)."""
+        return self.qbo_customer_id

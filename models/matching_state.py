@@ -63,6 +63,7 @@ class ProposalKind(str, enum.Enum):
     CLIENT = "client"
     PAYER = "payer"
     PAIR = "client_under_payer"   # a client's sub-customer under one payer (subject = client)
+    CAREGIVER = "caregiver"       # a caregiver's Employee / Vendor (target: a worker key)
 
 
 class MatchProposal(db.Model):

@@ -28,6 +28,7 @@ from services.sync_settings import catalog as qbo_catalog
 from services import sync_settings as svc
 from services.mapping.invoice import MAX_DOC_NUMBER, visit_description
 from services.sync_settings.suggestions import suggest_items
+from services.time_export.settings import time_rows
 from services.qbo_connection import connected_client, connection_status, current_realm
 from services.qbo_connection.messages import plain_error
 
@@ -121,6 +122,8 @@ def _context(realm_id: str | None, catalog, data: svc.SettingsInput, errors=None
         create=create or {"name": "", "account_id": "", "use_for": "", "error": "", "created": None,
                           "request_id": uuid.uuid4().hex},
         oob=False,
+        # Sync Settings › Time (templates/accounting/_time_settings.html)
+        time_rows=time_rows(realm_id) if realm_id else [], time_errors={}, time_message="",
     )
 
 

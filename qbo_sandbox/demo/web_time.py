@@ -43,3 +43,15 @@ def time_activities():
                          f"LIMIT {PAGE} OFFSET {(page - 1) * PAGE}", params)
     return render_template("sandbox_web/time_activities.html", company=company, realms=realms, rows=rows,
                            page=page, total=total, page_size=PAGE)
+
+
+@bp.get("/timeactivity")
+def time_activity():
+    """QBO's deep link to one time activity (/app/timeactivity?txnId=ID), as CareLedger's icons use it."""
+    from qbo_sandbox.demo.web import _get
+
+    with _store().transaction() as tx:
+        company, realms = _company(tx)
+        doc = _get(tx, company, "TimeActivity", request.args.get("txnId"))
+    return render_template("sandbox_web/time_activities.html", company=company, realms=realms, rows=[doc],
+                           page=1, total=1, page_size=PAGE)

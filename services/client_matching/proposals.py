@@ -40,7 +40,8 @@ def recompute_proposals(realm_id: str) -> None:
     linked = linked_customer_ids(realm_id)
     free = [r for r in customer_records(realm_id) if r.id not in linked]
     declined = declined_keys(realm_id)
-    db.session.execute(delete(MatchProposal).where(MatchProposal.realm_id == realm_id))
+    db.session.execute(delete(MatchProposal).where(  # caregivers' proposals are Caregiver Matching's
+        MatchProposal.realm_id == realm_id, MatchProposal.kind != ProposalKind.CAREGIVER))
     linked_payers = linked_subject_ids(realm_id, LinkKind.PAYER)
     payers = db.session.scalars(select(Payer).where(
         Payer.active.is_(True), Payer.id.not_in(linked_payers)).order_by(Payer.id)).all()

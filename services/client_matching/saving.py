@@ -85,7 +85,7 @@ def save_choices(realm_id: str, kind: ProposalKind, choices: list[Choice], user_
 def apply_choice(result: SaveResult, link: CustomerLink | None, wanted: str, set_link) -> None:
     """The common end of a Save row: keep the link, remove it (no customer chosen), or point it at
     `wanted` through `set_link()` (which returns an error sentence or None), counting what changed."""
-    if link and link.qbo_customer_id == wanted:
+    if link and link.target_id == wanted:
         return
     if not wanted:
         if link:

@@ -27,9 +27,11 @@ FILTER_LABELS = {"all": "All", "unmatched": "Unmatched", "review": "To review",
 
 @dataclass
 class Row:
-    """One client (or payer) row of the table."""
-    subject: Client | Payer
-    link: CustomerLink | None
+    """One row of a matching table: a client, payer or pair here, a caregiver on Caregiver Matching
+    (services/caregiver_matching/). `link` is a CustomerLink or a WorkerLink (both name their
+    QuickBooks side by `target_id`); the proposal's `qbo_customer_id` holds the same kind of id."""
+    subject: object
+    link: object | None
     proposal: MatchProposal | None
     creation: PendingCreation | None
     options: list[tuple[str, str, str]] = field(default_factory=list)  # (id, label, note)
@@ -47,7 +49,7 @@ class Row:
         """What the drop-down holds when the page opens (and so what an untouched Save stores):
         the saved link, else an `auto` proposal. A `review` proposal is only suggested."""
         if self.link:
-            return self.link.qbo_customer_id
+            return self.link.target_id
         if self.proposed and self.proposal.status == "auto":
             return self.proposal.qbo_customer_id
         return ""
@@ -82,14 +84,21 @@ def client_statement(realm_id: str, user, office_id, search, state):
                               func.lower(Client.last_name + ", " + Client.first_name).like(like),
                               func.lower(Client.code).like(like),
                               func.lower(func.coalesce(CustomerLink.qbo_display_name, "")).like(like)))
+    return filter_state(stmt, CustomerLink.id, state).order_by(
+        func.lower(Client.last_name), func.lower(Client.first_name), Client.id)
+
+
+def filter_state(stmt, link_id, state: str):
+    """Keep the rows of one filter tab. `stmt` outer-joins the link (whose id column is `link_id`)
+    and the MatchProposal of each row; shared by Client and Caregiver Matching."""
     if state == "matched":
-        stmt = stmt.where(CustomerLink.id.is_not(None))
-    elif state in ("review", "auto"):
+        return stmt.where(link_id.is_not(None))
+    if state in ("review", "auto"):
         wanted = MatchProposal.status == "auto" if state == "auto" else MatchProposal.status != "auto"
-        stmt = stmt.where(CustomerLink.id.is_(None), MatchProposal.qbo_customer_id.is_not(None), wanted)
-    elif state == "unmatched":
-        stmt = stmt.where(CustomerLink.id.is_(None), MatchProposal.qbo_customer_id.is_(None))
-    return stmt.order_by(func.lower(Client.last_name), func.lower(Client.first_name), Client.id)
+        return stmt.where(link_id.is_(None), MatchProposal.qbo_customer_id.is_not(None), wanted)
+    if state == "unmatched":
+        return stmt.where(link_id.is_(None), MatchProposal.qbo_customer_id.is_(None))
+    return stmt
 
 
 def client_rows(realm_id: str, user, *, office_id: int | None = None, search: str = "",
@@ -217,12 +226,17 @@ def keep_current_choice(realm_id: str, options: list, current: str) -> list:
 
 
 def counts(realm_id: str, user, office_id: int | None = None) -> dict[str, int]:
-    """How many visible active clients are matched / to review / unmatched (for the filter tabs):
-    one grouped pass over the same join the table uses (not one count query per tab)."""
-    linked = CustomerLink.id.is_not(None)
+    """How many visible active clients are matched / to review / unmatched (for the filter tabs)."""
+    return state_counts(client_statement(realm_id, user, office_id, "", "all"), CustomerLink.id)
+
+
+def state_counts(stmt, link_id) -> dict[str, int]:
+    """The filter tabs' counts over the table's own join (`filter_state`'s): one grouped pass,
+    not one count query per tab."""
+    linked = link_id.is_not(None)
     proposed = MatchProposal.qbo_customer_id.is_not(None)
     auto = MatchProposal.status == "auto"
-    stmt = client_statement(realm_id, user, office_id, "", "all").order_by(None).with_only_columns(
+    stmt = stmt.order_by(None).with_only_columns(
         func.count().filter(linked),
         func.count().filter(~linked & proposed & auto),
         func.count().filter(~linked & proposed & ~auto),

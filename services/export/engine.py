@@ -142,6 +142,13 @@ class EngineOptions:
 
 
 class ExportEngine:
+    # What is created, in which ledger, and the hooks that know an invoice (_subject_id, _remember,
+    # _created, _event, _lookup_and_adopt): services/time_export/engine.py runs visits as
+    # TimeActivity objects through this same engine by setting these and overriding the hooks.
+    entity = "Invoice"
+    record_model = InvoiceExport
+    job_model = ExportJob
+
     def __init__(self, client_factory: Callable[..., QboPort], prepare: PrepareFn,
                  pacer_for: Callable[[str], RealmPacer], owner: str,
                  options: EngineOptions | None = None, sleep=time.sleep):
@@ -181,8 +188,7 @@ class ExportEngine:
                     if not pending:
                         break
                 group = list(pending.values())
-                kept = set(records.mark_sending([p.record_id for p in group], self.owner,
-                                                self.options.lease_seconds))
+                kept = set(self._mark_sending([p.record_id for p in group]))
                 for p in group:
                     if p.record_id not in kept:  # our lease lapsed and another worker took over
                         pending.pop(p.record_id)
@@ -199,7 +205,7 @@ class ExportEngine:
                 sent_at = time.monotonic()
                 try:
                     results = client.batch(
-                        [{"bId": p.bid, "operation": "create", "Invoice": p.body} for p in group],
+                        [{"bId": p.bid, "operation": "create", self.entity: p.body} for p in group],
                         request_id=request_id)
                 finally:
                     self.stats["send_seconds"] += time.monotonic() - sent_at
@@ -251,26 +257,45 @@ class ExportEngine:
                                    "Retry; it will be checked before it is sent again.")
                     break
                 self.sleep(self._backoff(tries))
-        records.close_finished_jobs()
+        self._close_finished_jobs()
         db.session.commit()
         return client
 
     # -- steps ----------------------------------------------------------------------------
+    def _mark_sending(self, ids: list[int]) -> list[int]:
+        return records.mark_sending(ids, self.owner, self.options.lease_seconds,
+                                    table=self.record_model.__table__)
+
+    def _close_finished_jobs(self) -> None:
+        records.close_finished_jobs(self.job_model, self.record_model)
+
+    def _subject_id(self, record) -> int:
+        """What the audit trail names a record by (Prepared.invoice_id carries the same)."""
+        return record.invoice_id
+
+    def _remember(self, record, prepared: Prepared) -> None:
+        """Keep on the record what identifies the prepared invoice as ours in QuickBooks."""
+        record.qbo_customer_id = prepared.customer_id
+        record.expected_total = prepared.expected_total
+
+    def _event(self, realm_id: str, action: str, subject_id: int | None, **values) -> None:
+        audit.record(realm_id, action, invoice_id=subject_id, **values)
+
     def _prepare_all(self, ids: list[int], client: QboPort) -> dict[int, Prepared]:
         pending: dict[int, Prepared] = {}
         mine = [record for record in db.session.scalars(
-                    db.select(InvoiceExport).where(InvoiceExport.id.in_(ids)).order_by(InvoiceExport.id))
+                    db.select(self.record_model).where(self.record_model.id.in_(ids))
+                    .order_by(self.record_model.id))
                 if record.lease_owner == self.owner and record.status == ExportStatus.SENDING]
         prepared = self.prepare(mine, client)
         for record in mine:
             outcome = prepared.get(record.id) or NotExportable("Could not be prepared", code="mapping")
             if isinstance(outcome, NotExportable):
                 self._finish(record.id, record.realm_id, ExportStatus.FAILED, "failed",
-                             invoice_id=record.invoice_id, job_id=record.job_id,
+                             invoice_id=self._subject_id(record), job_id=record.job_id,
                              error_code=outcome.code, last_error=str(outcome))
                 continue
-            record.qbo_customer_id = outcome.customer_id
-            record.expected_total = outcome.expected_total
+            self._remember(record, outcome)
             pending[record.id] = outcome
         db.session.commit()
         return pending
@@ -329,16 +354,7 @@ class ExportEngine:
         for p in group:
             result = results.get(p.bid)
             if isinstance(result, dict):
-                # The total is checked from this answer itself: no read-back (issue 13).
-                problem = total_problem(result, p.expected_total)
-                self._finish(p.record_id, realm_id, ExportStatus.EXPORTED, "exported",
-                             invoice_id=p.invoice_id, job_id=p.job_id, request_id=p.request_id,
-                             qbo_id=str(result.get("Id")), sync_token=str(result.get("SyncToken", "0")),
-                             qbo_total=_money(result.get("TotalAmt")), exported_at=utcnow(),
-                             qbo_digest=digest(result),
-                             error_code="total" if problem else None, last_error=problem)
-                if problem:
-                    tax_profile.forget(realm_id)
+                self._created(realm_id, p, result)
                 pending.pop(p.record_id, None)
             elif isinstance(result, DuplicateDocumentNumberError):
                 duplicates.append(p)
@@ -364,6 +380,19 @@ class ExportEngine:
                     pending.pop(p.record_id)
             db.session.commit()
 
+    def _created(self, realm_id: str, p: Prepared, result: dict) -> None:
+        """QuickBooks answered with the created invoice: record it."""
+        # The total is checked from this answer itself: no read-back (issue 13).
+        problem = total_problem(result, p.expected_total)
+        self._finish(p.record_id, realm_id, ExportStatus.EXPORTED, "exported",
+                     invoice_id=p.invoice_id, job_id=p.job_id, request_id=p.request_id,
+                     qbo_id=str(result.get("Id")), sync_token=str(result.get("SyncToken", "0")),
+                     qbo_total=_money(result.get("TotalAmt")), exported_at=utcnow(),
+                     qbo_digest=digest(result),
+                     error_code="total" if problem else None, last_error=problem)
+        if problem:
+            tax_profile.forget(realm_id)
+
     def _adopt(self, realm_id: str, p: Prepared, found: dict, duplicates: int) -> None:
         detail = f"DocNumber {p.doc_number}, total {found.get('TotalAmt')}"
         if duplicates:
@@ -377,30 +406,31 @@ class ExportEngine:
     def _finish(self, record_id: int, realm_id: str, status: ExportStatus, action: str, *,
                 invoice_id: int, job_id: int | None, detail: str = "", request_id: str | None = None,
                 **values) -> None:
-        if records.finish(record_id, self.owner, status=status, **values):
-            audit.record(realm_id, action, invoice_id=invoice_id, job_id=job_id, actor="worker",
-                         request_id=request_id, qbo_id=values.get("qbo_id"),
-                         detail=detail or values.get("last_error") or "")
+        if records.finish(record_id, self.owner, table=self.record_model.__table__, status=status, **values):
+            self._event(realm_id, action, invoice_id, job_id=job_id, actor="worker",
+                        request_id=request_id, qbo_id=values.get("qbo_id"),
+                        detail=detail or values.get("last_error") or "")
 
     def _audit_sent(self, realm_id: str, group: list[Prepared], batch_request_id: str) -> None:
         for p in group:
-            audit.record(realm_id, "sent", invoice_id=p.invoice_id, job_id=p.job_id, actor="worker",
-                         request_id=p.request_id,
-                         detail=f"attempt {p.attempts}, batch requestid {batch_request_id}, bId {p.bid}")
+            self._event(realm_id, "sent", p.invoice_id, job_id=p.job_id, actor="worker",
+                        request_id=p.request_id,
+                        detail=f"attempt {p.attempts}, batch requestid {batch_request_id}, bId {p.bid}")
         db.session.commit()
 
     def _release(self, pending: dict[int, Prepared], message: str, pause_jobs: bool) -> None:
         """Give records back to the queue (unsent, or to be checked) and pause their jobs."""
         job_ids = set()
         for p in pending.values():
-            records.finish(p.record_id, self.owner, status=ExportStatus.QUEUED, last_error=message,
-                           error_code="auth")
+            records.finish(p.record_id, self.owner, table=self.record_model.__table__,
+                           status=ExportStatus.QUEUED, last_error=message, error_code="auth")
             job_ids.add(p.job_id)
         if pause_jobs:
-            for job in db.session.scalars(db.select(ExportJob).where(ExportJob.id.in_(job_ids - {None}))):
+            jobs = db.select(self.job_model).where(self.job_model.id.in_(job_ids - {None}))
+            for job in db.session.scalars(jobs):
                 job.status = JobStatus.PAUSED
                 job.message = message
-                audit.record(job.realm_id, "paused", job_id=job.id, actor="worker", detail=message)
+                self._event(job.realm_id, "paused", None, job_id=job.id, actor="worker", detail=message)
         pending.clear()
         db.session.commit()
 

@@ -25,14 +25,13 @@ from models.export import ExportJob, ExportStatus, InvoiceExport, JobStatus, new
 BATCH_SIZE = 30
 
 
-def _insert_ignore(table, rows: list[dict]):
+def _insert_ignore(table, rows: list[dict], keys=("realm_id", "invoice_id")):
+    """INSERT … ON CONFLICT (keys) DO NOTHING; `keys`: the ledger's unique columns."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(table).values(rows).on_conflict_do_nothing(
-            index_elements=["realm_id", "invoice_id"])
+        return postgresql.insert(table).values(rows).on_conflict_do_nothing(index_elements=list(keys))
     if dialect == "sqlite":
-        return sqlite.insert(table).values(rows).on_conflict_do_nothing(
-            index_elements=["realm_id", "invoice_id"])
+        return sqlite.insert(table).values(rows).on_conflict_do_nothing(index_elements=list(keys))
     raise RuntimeError(f"unsupported database {dialect}")
 
 
@@ -44,43 +43,50 @@ class QueueOutcome:
 
 def queue_invoices(realm_id: str, job: ExportJob, invoices: list[tuple[int, str]],
                    user_id: int | None, retry_failed: bool = True) -> QueueOutcome:
-    """Create (or re-queue) export records for (invoice_id, doc_number) pairs. Caller commits.
+    """Create (or re-queue) export records for (invoice_id, doc_number) pairs. Caller commits."""
+    return queue_records(InvoiceExport, "invoice_id", realm_id, job.id,
+                         {invoice_id: {"doc_number": doc_number} for invoice_id, doc_number in invoices},
+                         user_id, retry_failed)
+
+
+def queue_records(model, subject: str, realm_id: str, job_id: int, subjects: dict[int, dict],
+                  user_id: int | None, retry_failed: bool = True) -> QueueOutcome:
+    """Create (or re-queue) one ledger record per subject id (`subject`: the column naming it,
+    unique with realm_id; the dict values: the record's own extra columns). Caller commits.
 
     New records get their request id here, committed before any worker can send them. A failed
     record re-queued by Retry gets a *new* request id: QBO answers a repeated requestid with the
     original response, so reusing it would only replay the old refusal.
     """
-    if not invoices:
+    if not subjects:
         return QueueOutcome([], [])
     now = utcnow()
-    ids = [invoice_id for invoice_id, _ in invoices]
-    before = set(db.session.scalars(select(InvoiceExport.invoice_id).where(
-        InvoiceExport.realm_id == realm_id, InvoiceExport.invoice_id.in_(ids))))
-    rows = [dict(realm_id=realm_id, invoice_id=invoice_id, doc_number=doc_number, job_id=job.id,
+    table = model.__table__
+    key = table.c[subject]
+    ids = list(subjects)
+    before = set(db.session.scalars(select(key).where(table.c.realm_id == realm_id, key.in_(ids))))
+    rows = [dict(realm_id=realm_id, **{subject: subject_id}, **extra, job_id=job_id,
                  status=ExportStatus.QUEUED.value, request_id=new_request_id(), attempts=0,
                  requested_by_id=user_id, created_at=now, updated_at=now, adopted=False)
-            for invoice_id, doc_number in invoices if invoice_id not in before]
+            for subject_id, extra in subjects.items() if subject_id not in before]
     inserted: set[int] = set()
     if rows:
-        statement = _insert_ignore(InvoiceExport.__table__, rows).returning(
-            InvoiceExport.__table__.c.invoice_id)
+        statement = _insert_ignore(table, rows, keys=("realm_id", subject)).returning(key)
         inserted = set(db.session.execute(statement).scalars())
     requeued: set[int] = set()
     if retry_failed:
-        failed = list(db.session.scalars(select(InvoiceExport).where(
-            InvoiceExport.realm_id == realm_id, InvoiceExport.invoice_id.in_(ids),
-            InvoiceExport.status == ExportStatus.FAILED)))
-        for record in failed:
+        failed = db.session.execute(select(table.c.id, key).where(
+            table.c.realm_id == realm_id, key.in_(ids), table.c.status == ExportStatus.FAILED.value)).all()
+        for record_id, subject_id in failed:
             # Conditional on still being failed: a concurrent Retry re-queues it only once.
             result = db.session.execute(
-                update(InvoiceExport)
-                .where(InvoiceExport.id == record.id, InvoiceExport.status == ExportStatus.FAILED)
-                .values(status=ExportStatus.QUEUED, job_id=job.id, request_id=new_request_id(),
+                update(table)
+                .where(table.c.id == record_id, table.c.status == ExportStatus.FAILED.value)
+                .values(status=ExportStatus.QUEUED.value, job_id=job_id, request_id=new_request_id(),
                         requested_by_id=user_id, error_code=None, last_error=None,
-                        lease_owner=None, lease_expires_at=None, updated_at=now)
-                .execution_options(synchronize_session=False))
+                        lease_owner=None, lease_expires_at=None, updated_at=now))
             if result.rowcount:
-                requeued.add(record.invoice_id)
+                requeued.add(subject_id)
     queued = [i for i in ids if i in inserted or i in requeued]
     return QueueOutcome(queued=queued, already=[i for i in ids if i not in set(queued)])
 
@@ -94,7 +100,7 @@ def claim(realm_id: str, owner: str, lease_seconds: float, limit: int = BATCH_SI
     ledger with the same claim columns (the corrections' invoice_actions, issue 16).
     """
     now = now or utcnow()
-    table = table if table is not None else InvoiceExport.__table__
+    table = InvoiceExport.__table__ if table is None else table  # or another ledger (time_exports)
     claimable = or_(table.c.status == ExportStatus.QUEUED.value,
                     and_(table.c.status == ExportStatus.SENDING.value, table.c.lease_expires_at < now))
     # The candidates are picked by their own statement, not a subquery of the UPDATE: on
@@ -124,7 +130,7 @@ def mark_sending(ids: list[int], owner: str, lease_seconds: float, table=None) -
     if not ids:
         return []
     now = utcnow()
-    table = table if table is not None else InvoiceExport.__table__
+    table = InvoiceExport.__table__ if table is None else table
     statement = (update(table)
                  .where(table.c.id.in_(ids), table.c.lease_owner == owner,
                         table.c.status == ExportStatus.SENDING.value)
@@ -138,7 +144,7 @@ def mark_sending(ids: list[int], owner: str, lease_seconds: float, table=None) -
 
 def finish(record_id: int, owner: str, table=None, **values) -> bool:
     """Write a final (or released) state if we still hold the lease. Caller commits."""
-    table = table if table is not None else InvoiceExport.__table__
+    table = InvoiceExport.__table__ if table is None else table
     values.setdefault("updated_at", utcnow())
     values.setdefault("lease_owner", None)
     values.setdefault("lease_expires_at", None)
@@ -150,31 +156,32 @@ def finish(record_id: int, owner: str, table=None, **values) -> bool:
     return bool(result.rowcount)
 
 
-def realms_with_work() -> list[str]:
+def realms_with_work(model=InvoiceExport) -> list[str]:
     now = utcnow()
-    return list(db.session.scalars(select(InvoiceExport.realm_id).where(
-        or_(InvoiceExport.status == ExportStatus.QUEUED,
-            and_(InvoiceExport.status == ExportStatus.SENDING,
-                 InvoiceExport.lease_expires_at < now))).distinct()))
+    return list(db.session.scalars(select(model.realm_id).where(
+        or_(model.status == ExportStatus.QUEUED,
+            and_(model.status == ExportStatus.SENDING,
+                 model.lease_expires_at < now))).distinct()))
 
 
-def job_counts(job_id: int) -> dict[str, int]:
-    rows = db.session.execute(select(InvoiceExport.status, func.count()).where(
-        InvoiceExport.job_id == job_id).group_by(InvoiceExport.status)).all()
+def job_counts(job_id: int, model=InvoiceExport) -> dict[str, int]:
+    rows = db.session.execute(select(model.status, func.count()).where(
+        model.job_id == job_id).group_by(model.status)).all()
     counts = {status.value: 0 for status in ExportStatus}
     for status, n in rows:
         counts[ExportStatus(status).value] = n
     return counts
 
 
-def close_finished_jobs() -> None:
+def close_finished_jobs(job_model=ExportJob, model=InvoiceExport) -> None:
     """Running (or paused, since resumed) jobs whose records are all final become done.
-    Caller commits."""
-    running = db.session.scalars(select(ExportJob).where(
-        ExportJob.status.in_([JobStatus.RUNNING, JobStatus.PAUSED]),
-        ExportJob.kind == "export"))  # an undo job closes on its own actions (services/corrections)
+    Caller commits. (`job_model`, `model`: another ledger's jobs and records.)"""
+    running = select(job_model).where(job_model.status.in_([JobStatus.RUNNING, JobStatus.PAUSED]))
+    if job_model is ExportJob:  # an undo job closes on its own actions (services/corrections)
+        running = running.where(ExportJob.kind == "export")
+    running = db.session.scalars(running)
     for job in running:
-        counts = job_counts(job.id)
+        counts = job_counts(job.id, model)
         if counts["queued"] == 0 and counts["sending"] == 0:
             job.status = JobStatus.DONE
             job.finished_at = utcnow()

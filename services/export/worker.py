@@ -42,6 +42,10 @@ def options_from_config(config) -> EngineOptions:
 
 
 class ExportWorker:
+    # The engine and the ledger it works on; services/time_export/worker.py swaps both.
+    engine_class = ExportEngine
+    KEY = _KEY   # where the process's worker of this class is kept (app.extensions)
+
     def __init__(self, app: Flask, client_factory: Callable | None = None,
                  prepare: Callable | None = None, threads: int | None = None,
                  poll_seconds: float | None = None, pacers=None):
@@ -94,8 +98,8 @@ class ExportWorker:
         return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:64]
 
     def _engine(self) -> ExportEngine:
-        engine = ExportEngine(self.client_factory, self.prepare, self.pacers.for_realm,
-                              owner=self._owner(), options=self.options)
+        engine = self.engine_class(self.client_factory, self.prepare, self.pacers.for_realm,
+                                   owner=self._owner(), options=self.options)
         self.engines.append(engine)
         return engine
 
@@ -120,9 +124,9 @@ class ExportWorker:
         from qbo.errors import ReconnectRequired
 
         try:
-            if not records.realms_with_work():
+            if not self._realms_with_work():
                 db.session.rollback()
-                return self._corrections_step(engine, client)
+                return self._idle_step(engine, client)
             if client is None:
                 client = self.client_factory()
         except ReconnectRequired:
@@ -131,7 +135,7 @@ class ExportWorker:
         realm_id = client.realm_id
         if engine.blocked_until.get(realm_id, 0) > time.monotonic():
             return client, False
-        ids = records.claim(realm_id, engine.owner, self.options.lease_seconds)
+        ids = self._claim(realm_id, engine.owner)
         if not ids:
             return client, False
         with self._busy_lock:
@@ -144,8 +148,9 @@ class ExportWorker:
             db.session.remove()
         return client, True
 
-    def _corrections_step(self, engine: ExportEngine, client):
-        """No export waiting: carry Undo export's voids and deletes (issue 16), same leases."""
+    def _idle_step(self, engine: ExportEngine, client):
+        """No export waiting: carry Undo export's voids and deletes (issue 16), same leases.
+        (Another ledger's worker, e.g. the time exporter, does nothing here.)"""
         from services.corrections import worker_step
 
         if engine.blocked_until.get(getattr(client, "realm_id", None), 0) > time.monotonic():
@@ -158,6 +163,12 @@ class ExportWorker:
             with self._busy_lock:
                 self._busy -= 1
             db.session.remove()
+
+    def _realms_with_work(self) -> list[str]:
+        return records.realms_with_work()
+
+    def _claim(self, realm_id: str, owner: str) -> list[int]:
+        return records.claim(realm_id, owner, self.options.lease_seconds)
 
     def run_until(self, done: Callable[[], bool], on_tick: Callable[[], None] | None = None,
                   tick_seconds: float = 1.0, timeout: float | None = None) -> bool:
@@ -181,18 +192,19 @@ class ExportWorker:
             self.stop()
 
 
-def get(app: Flask) -> ExportWorker | None:
-    return app.extensions.get(_KEY)
+def get(app: Flask, worker_class=None) -> ExportWorker | None:
+    return app.extensions.get((worker_class or ExportWorker).KEY)
 
 
-def start(app: Flask, **kwargs) -> ExportWorker:
-    """Start this process's background exporter (idempotent).
+def start(app: Flask, worker_class=None, **kwargs) -> ExportWorker:
+    """Start this process's background exporter (idempotent); `worker_class`: another ledger's.
 
     A worker made in another process (an app created before a fork, e.g. gunicorn --preload)
     has no threads here: this process gets its own."""
-    worker = app.extensions.get(_KEY)
+    worker_class = worker_class or ExportWorker
+    worker = app.extensions.get(worker_class.KEY)
     if worker is None or worker.pid != os.getpid():
-        worker = app.extensions[_KEY] = ExportWorker(app, **kwargs)
+        worker = app.extensions[worker_class.KEY] = worker_class(app, **kwargs)
     return worker.start()
 
 
@@ -202,20 +214,22 @@ def enabled(app: Flask) -> bool:
     return not (mode in ("off", "false", "0", "no") or (mode == "auto" and app.testing))
 
 
-def start_if_enabled(app: Flask) -> ExportWorker | None:
+def start_if_enabled(app: Flask, worker_class=None) -> ExportWorker | None:
     """For servers (wsgi.py): start now, so a restarted server resumes unfinished exports
     without waiting for a first request."""
-    return start(app) if enabled(app) else None
+    return start(app, worker_class) if enabled(app) else None
 
 
-def start_with_first_request(app: Flask) -> None:
+def start_with_first_request(app: Flask, worker_class=None) -> None:
     """Start the exporter with the first request this process serves (not for CLI commands or
     tests that never serve), so a restarted server resumes unfinished exports on its own."""
     if not enabled(app):
         return  # tests run exporters explicitly unless they ask for QBO_EXPORT_WORKER="on"
 
-    @app.before_request
+    worker_class = worker_class or ExportWorker
+
     def _ensure_export_worker():
-        found = app.extensions.get(_KEY)
+        found = app.extensions.get(worker_class.KEY)
         if found is None or found.pid != os.getpid():
-            start(app)
+            start(app, worker_class)
+    app.before_request(_ensure_export_worker)
