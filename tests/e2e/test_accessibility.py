@@ -11,10 +11,11 @@ from tests.e2e.conftest import (DESKTOP, PHONE, ensure_connected, ensure_disconn
 from tests.e2e.test_connect_quickbooks import HOLD_CLOSE, sign_in_to_quickbooks, wait_until_closed
 from tests.e2e.test_export_walk import _connect_and_match
 
-EVERYONE = ["/", "/clients", "/billing/batches", "/billing/drafts", "/billing/exports",
+EVERYONE = ["/", "/clients", "/caregivers", "/billing/batches", "/billing/drafts", "/billing/exports",
             "/accounting/quickbooks", "/accounting/quickbooks/sync-settings",
-            "/accounting/quickbooks/client-matching"]
-OWNER_ONLY = ["/clients/new", "/clients/import", "/users", "/users/new", "/billing/import",
+            "/accounting/quickbooks/client-matching", "/accounting/quickbooks/caregiver-matching"]
+OWNER_ONLY = ["/clients/new", "/clients/import", "/caregivers/new", "/caregivers/import",
+              "/users", "/users/new", "/billing/import",
               "/qbo-sandbox/app/invoices", "/qbo-sandbox/app/customers", "/qbo-sandbox/app/items"]
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
@@ -36,7 +37,7 @@ def exported_batch(live_app):
         batch = db.session.scalar(db.select(InvoiceBatch).where(InvoiceBatch.number == batch_number))
         owner = db.session.scalar(db.select(User).where(User.email == "owner@sunrise.example"))
         ids = [i.id for i in batch.invoices if i.number in numbers]
-        start_export(owner, batch, ids)
+        job = start_export(owner, batch, ids)
         deadline = time.monotonic() + 60      # setup, not an assertion: wait for the worker
         while time.monotonic() < deadline:
             done = db.session.scalar(db.select(db.func.count()).select_from(InvoiceExport)
@@ -46,7 +47,8 @@ def exported_batch(live_app):
                 break
             time.sleep(0.2)
         client = db.session.scalar(db.select(models.Client).where(models.Client.office_id == batch.office_id))
-        return {"batch": batch.id, "invoice": ids[0], "client": client.id, "user": owner.id}
+        return {"batch": batch.id, "invoice": ids[0], "client": client.id, "user": owner.id,
+                "job": job.id}
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -59,9 +61,13 @@ def test_no_serious_axe_violation_on_any_page(page, live_app, exported_batch, ro
     sign_in_as(page, live_app, role)
     ids = exported_batch
     paths = EVERYONE + [f"/billing/batches/{ids['batch']}", f"/billing/invoices/{ids['invoice']}",
-                        f"/clients/{ids['client']}/edit"]
+                        f"/clients/{ids['client']}/edit", f"/billing/batches/{ids['batch']}/preview",
+                        f"/billing/batches/{ids['batch']}/time"]
     if role == "owner":
-        paths += OWNER_ONLY + [f"/users/{ids['user']}/edit", f"/users/{ids['user']}/password"]
+        paths += OWNER_ONLY + [f"/users/{ids['user']}/edit", f"/users/{ids['user']}/password",
+                               f"/billing/invoices/{ids['invoice']}/correct",
+                               f"/billing/invoices/{ids['invoice']}/qbo/void",
+                               f"/billing/exports/runs/{ids['job']}/undo"]
     for path in paths:
         response = page.goto(live_app.path(path))
         assert response.status < 400, (path, response.status)
