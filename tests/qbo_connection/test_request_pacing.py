@@ -21,8 +21,9 @@ def test_a_burst_of_reads_stays_inside_the_per_second_limit(books):
 
 def test_threads_of_one_process_share_the_pace(books):
     """Five threads, five reads each: the moments their requests leave (where the pacer admits
-    them) never put more than the page pace into one window, across all threads together. The
-    moments are taken where the pacer decides, so a busy host's arrival jitter does not enter."""
+    them) never put more than the page pace into one window, across all threads together (one
+    pacer per process, not per client). Measured where the pacer decides, so a busy host's
+    arrival jitter does not enter; the sequential burst above checks the sandbox's side."""
     import time
 
     from services.qbo_connection import runtime
@@ -34,8 +35,10 @@ def test_threads_of_one_process_share_the_pace(books):
     errors: list[Exception] = []
 
     def read_five():
+        from qbo.errors import ThrottledError
+
         with books.app.app_context():
-            client = connected_client()
+            client = connected_client(retries=False)
             paced = client.admit
 
             def admit_and_note(method, path):
@@ -43,11 +46,16 @@ def test_threads_of_one_process_share_the_pace(books):
                 with lock:
                     sent.append(time.monotonic())
             client.admit = admit_and_note
-            try:
-                for _ in range(5):
+            for _ in range(5):
+                try:
                     client.preferences()
-            except Exception as error:   # noqa: BLE001 - collected and asserted below
-                errors.append(error)
+                except ThrottledError:
+                    # The in-process sandbox counts arrivals; with 25 threads fighting for the GIL
+                    # on a busy host, arrivals can bunch by more than the margin. What this test
+                    # holds is the pace at which requests leave.
+                    pass
+                except Exception as error:   # noqa: BLE001 - collected and asserted below
+                    errors.append(error)
 
     threads = [threading.Thread(target=read_five) for _ in range(5)]
     for thread in threads:
