@@ -50,7 +50,7 @@ class Proposal:
 
 # --- public API ------------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     raw: float
     qi: int
@@ -65,11 +65,11 @@ class _Cand:
         return self.judgement.reason
 
 
-def _scored_candidates(cside: Side, index: CustomerIndex, surnames: frozenset[str] = frozenset()
-                       ) -> list[_Cand]:
+def _scored_candidates(cside: Side, index: CustomerIndex, surnames: frozenset[str] = frozenset(),
+                       names: dict | None = None) -> list[_Cand]:
     out = []
     for i in index.candidates(cside):
-        j = judge(cside, index.sides[i], index, surnames)
+        j = judge(cside, index.sides[i], index, surnames, names)
         if j is not None and j.score >= ALT_MIN:
             out.append(_Cand(j.score, i, j.level, j, j.name_sim, j.contradicted, j.evidence))
     out.sort(key=lambda t: (-t.raw, index.sides[t.qi].id))
@@ -87,9 +87,13 @@ def _match(clients: Sequence[ClientRecord], index: CustomerIndex) -> list[Propos
     # Inactive clients are scored too, but only as rivals: a customer that plainly belongs to a
     # former client (same e-mail, say) must not be pre-selected for an active namesake.
     sides = [prepare_client(c) for c in clients]
+    name_ids: dict = {}
+    for s in sides:
+        s.name_id = name_ids.setdefault((s.names[0][0], tuple(s.firsts)), len(name_ids))
     # Another client's surname is a real surname: one letter from it is a look-alike, not a typo.
     surnames = frozenset(s.names[0][0].last_joined for s in sides)
-    per_client: list[list[_Cand]] = [_scored_candidates(s, index, surnames) for s in sides]
+    names: dict = {}   # (client name_id, customer name_id) -> what the names say, for this run
+    per_client: list[list[_Cand]] = [_scored_candidates(s, index, surnames, names) for s in sides]
     code_owner = _code_owners(sides)
 
     # Global assignment: best pairs first; each customer to one client, each client one customer.

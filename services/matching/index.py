@@ -50,7 +50,9 @@ class CustomerIndex:
         self.by_name: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         self.by_contact: dict[str, list[int]] = defaultdict(list)
         self.first_names: set[str] = set()
+        name_ids: dict = {}
         for i, s in enumerate(self.sides):
+            s.name_id = name_ids.setdefault(tuple(s.names), len(name_ids))
             self._index_names(i, s)
             contact = {"e:" + e for e in s.emails} | {"p:" + p for p in s.phones}
             contact |= {k for k in map(number_key, s.numbers) if k}
@@ -68,7 +70,13 @@ class CustomerIndex:
 
     def _index_names(self, i: int, s: Side) -> None:
         pairs: set[tuple[str, str]] = set()
+        # Surnames this customer also carries with a given name ("Emily Smith" whose name fields hold
+        # only FamilyName "Smith"): the reading without one adds nothing to find it by, and would make
+        # it a candidate of every Smith client (the blocks of common surnames grew with the list).
+        named = {nm.last for nm, _ in s.names if nm.first}
         for nm, _ in s.names:
+            if not nm.first and nm.last in named:
+                continue
             tokens = set(nm.last)
             if len(nm.last) > 1:
                 tokens.add(nm.last_joined)

@@ -49,7 +49,7 @@ _CARE_WORDS = {"care of": "care of", "power of attorney": "power of attorney", "
 _NAME_FITS_CODE = frozenset({"exact", "nickname", "typo", "nickname2", "initial", "missing"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Judgement:
     score: float           # raw: may exceed 100 when a good name also has evidence
     level: str             # best status the pair may get: "auto" | "review" | "none"
@@ -216,25 +216,59 @@ def _level(frel, lrel, how, pos, neg, notes, suffix_conflict, middle_conflict, s
     return "review" if strong_contact and not neg else "none"
 
 
-def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: frozenset[str] = frozenset()
-          ) -> Judgement | None:
+@dataclass(frozen=True, slots=True)
+class _NamePart:
+    """What a pair's names alone say: the same for every pair of records with these names."""
+    best: tuple            # (similarity, first relation, last relation, how, client's given name, reading)
+    middle_conflict: bool
+    suffix_conflict: bool
+    display: tuple | None
+    misspelt: bool
+    slip: bool
+
+
+def _name_part(client: Side, cust: Side, client_surnames: frozenset[str]) -> _NamePart | None:
     best = _compare_names(client, cust, client_surnames)
     if best is None:
         return None
-    sim, frel, lrel, how, cfirst, qname = best
+    _, frel, lrel, _, cfirst, qname = best
     cname = client.names[0][0]
-    pos, neg = _contact_evidence(client, cust, index)
     # Middle names: initials that differ are two people more often than a typo.
     middle_conflict = bool(cname.middles and qname.middles and "swapped" not in qname.notes
                            and cname.middles[0][0] != qname.middles[0][0])
     suffix_conflict = bool(cname.suffix and qname.suffix and cname.suffix != qname.suffix)
     display = _display_difference(client, cust, qname, cfirst, client_surnames)
     misspelt = bool(display) and (display[0] in _MISSPELT or display[1] in _MISSPELT)
-    score = 100 * sim - (8 if middle_conflict else 0) - (MISSPELT_DISPLAY_POINTS if misspelt else 0)
-    score += sum(EVIDENCE_POINTS[k] for k in pos) - sum(CONFLICT_POINTS[k] for k in neg)
     # A typo that is also how another family spells the name is only pre-selected with evidence.
     slip = not (lrel == "typo" and spelling_variant(qname.last_joined, cname.last_joined)) and \
         not (frel == "typo" and spelling_variant(qname.first, cfirst))
+    return _NamePart(best, middle_conflict, suffix_conflict, display, misspelt, slip)
+
+
+_UNSEEN = object()
+
+
+def judge(client: Side, cust: Side, index: CustomerIndex, client_surnames: frozenset[str] = frozenset(),
+          names: dict | None = None) -> Judgement | None:
+    """One pair. `names` (optional, one per matching run with the same `client_surnames`) keeps the
+    name comparison of each pair of distinct names, keyed by the sides' `name_id`s: namesakes and
+    repeated names are then compared once."""
+    if names is None or client.name_id < 0 or cust.name_id < 0:
+        part = _name_part(client, cust, client_surnames)
+    else:
+        key = (client.name_id, cust.name_id)
+        part = names.get(key, _UNSEEN)
+        if part is _UNSEEN:
+            part = names[key] = _name_part(client, cust, client_surnames)
+    if part is None:
+        return None
+    best = part.best
+    sim, frel, lrel, how, cfirst, qname = best
+    middle_conflict, suffix_conflict, display, misspelt, slip = \
+        part.middle_conflict, part.suffix_conflict, part.display, part.misspelt, part.slip
+    pos, neg = _contact_evidence(client, cust, index)
+    score = 100 * sim - (8 if middle_conflict else 0) - (MISSPELT_DISPLAY_POINTS if misspelt else 0)
+    score += sum(EVIDENCE_POINTS[k] for k in pos) - sum(CONFLICT_POINTS[k] for k in neg)
     level = _level(frel, lrel, how, pos, neg, qname.notes, suffix_conflict, middle_conflict, slip)
     married = False
     if level == "auto" and "code" in pos:

@@ -31,6 +31,8 @@ class Side:
     care: tuple[str, str] = ("", "")           # customer: ("care of", "Mary Smith") and the like
     estate: bool = False
     deleted: bool = False
+    name_id: int = -1                          # same number = same names (set by the index / the run):
+                                               # lets a run compare each pair of distinct names once
 
 
 def prepare_client(c: ClientRecord) -> Side:
