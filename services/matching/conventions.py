@@ -42,6 +42,10 @@ _FOR_BENEFIT_OF = re.compile(rf"^\s*{_WHO}\s+(?:fbo|f/b/o|for the benefit of)\s+
 _ESTATE = [re.compile(r"^\s*(?:the\s+)?(?:estate|est\.?)\s+of\s+", re.I),
            re.compile(r"[\s,;-]*[\(\[]?\s*(?<![a-z])(?:estate|est\.)\s*[\)\]]?\s*$", re.I)]
 _DELETED = re.compile(r"\s*[\(\[]\s*deleted\s*[\)\]]", re.I)
+_NOT_CODE = re.compile(r"[^a-z0-9]")
+_DIGIT = re.compile(r"\d")
+_NON_DIGIT = re.compile(r"\D")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def _take(pattern: re.Pattern, text: str, group: str = "code") -> tuple[str, lis
 
 def code_token(text: str) -> str:
     """A number as compared: letters and digits only, lower case ("C-1045" -> "c1045")."""
-    return re.sub(r"[^a-z0-9]", "", unidecode(text).lower())
+    return _NOT_CODE.sub("", unidecode(text).lower())
 
 
 def peel(display: str | None) -> Peeled:
@@ -95,16 +99,16 @@ def peel(display: str | None) -> Peeled:
             text, n = pattern.subn(" ", text)
             estate = estate or bool(n)
     numbers: list[str] = []
-    if any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text):
         for pattern in (_PAREN_NUMBER, _LEADING_NUMBER, _TRAILING_NUMBER, _HASH_NUMBER):
             text, found = _take(pattern, text)
             numbers.extend(found)
-    text = re.sub(r"\s+", " ", text).strip(" -,:;|/")
+    text = _SPACES.sub(" ", text).strip(" -,:;|/")
     return Peeled(text, tuple(code_token(n) for n in numbers if code_token(n)), care, estate, deleted)
 
 
 def code_digits(code: str) -> str:
-    return re.sub(r"\D", "", code)
+    return _NON_DIGIT.sub("", code)
 
 
 def number_fits_code(number: str, code: str) -> bool:
@@ -130,5 +134,5 @@ def number_contradicts_code(number: str, code: str) -> bool:
         return False
     if number.isdigit():
         return len(number) == len(digits)
-    letters = re.sub(r"\d", "", number)
-    return letters == re.sub(r"\d", "", code) and len(code_digits(number)) == len(digits)
+    letters = _DIGIT.sub("", number)
+    return letters == _DIGIT.sub("", code) and len(code_digits(number)) == len(digits)

@@ -182,6 +182,23 @@ def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIn
             return False
         return chosen[owner].raw >= raw_here + AMBIGUITY_MARGIN
 
+    def fit(client: int, qi: int) -> float | None:
+        return next((raw for raw, other in fits.get(qi, ()) if other == client), None)
+
+    def swap_worse(owner: int, owner_qi: int, raw_mine_theirs: float) -> bool:
+        """This client and `owner` both fit both customers (this one's and `owner`'s): exchanging
+        them scores clearly worse than the assignment made, so the pair settles itself (two Mary
+        Denleys: "Mary A. Denley" fits the one whose middle name is Aaron). When the two
+        assignments score about the same (two Willie Greens, two name-only customers), nothing
+        tells which is which, and it stays at review."""
+        theirs = chosen.get(owner)
+        if owner == ci or theirs is None or theirs.qi != owner_qi or theirs.level != "auto":
+            return False
+        raw_theirs_mine = fit(owner, cand.qi)
+        if raw_theirs_mine is None:
+            return False
+        return cand.raw + theirs.raw - raw_mine_theirs - raw_theirs_mine >= AMBIGUITY_MARGIN
+
     def namesakes_customer(qi: int, raw_here: float) -> bool:
         """The other customer went to another client whom it fits at least as well as this one: a
         namesake's (two clients called Linda Brown). When this client's own customer carries its
@@ -201,6 +218,8 @@ def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIn
         if other.qi == cand.qi or cand.raw - other.raw >= AMBIGUITY_MARGIN:
             continue
         if other.level == "none" or explained_customer(other.qi, other.raw):
+            continue
+        if other.qi in taken and swap_worse(taken[other.qi], other.qi, other.raw):
             continue
         notes.append(f"also close: {index.sides[other.qi].label}")
         status = "review"
@@ -252,6 +271,10 @@ def _decide(ci: int, cand: _Cand, cands: list[_Cand], clients, index: CustomerIn
     # Another client fits this customer about as well, and has no confident customer of its own.
     for raw, other_ci in fits[cand.qi]:
         if other_ci == ci or cand.raw - raw >= AMBIGUITY_MARGIN or explained_client(other_ci, raw):
+            continue
+        theirs = chosen.get(other_ci)
+        mine_theirs = fit(ci, theirs.qi) if theirs is not None else None
+        if mine_theirs is not None and swap_worse(other_ci, theirs.qi, mine_theirs):
             continue
         notes.append(f"customer also fits {'former ' if not clients[other_ci].active else ''}"
                      f"client {clients[other_ci].id}")

@@ -66,6 +66,7 @@ class CustomerIndex:
                 first_keys[k].add(f)
         self._first_keys = first_keys
         self._compatible: dict[str, tuple[str, ...]] = {}
+        self._name_blocks: dict[tuple, frozenset[int]] = {}
         self._labels: list[str] | None = None
 
     def _index_names(self, i: int, s: Side) -> None:
@@ -114,21 +115,9 @@ class CustomerIndex:
         and those whose surname (or a part of it) is within one edit of the client's *and* whose
         given name is compatible (same, nickname, typo, initial, none). Blocks are keyed by both, so
         a client pulls its few namesakes, never a whole surname's customers."""
-        found: set[int] = set()
         nm = client.names[0][0]
-        tokens = set(nm.last)
-        if len(nm.last) > 1:
-            tokens.add(nm.last_joined)
-        firsts: set[str] = set()
-        for f, how in client.firsts:
-            if how != "middle name":
-                firsts.update(self.compatible_firsts(f))
-        for tok in tokens:
-            for k in delete_keys(tok):
-                block = self.by_name.get(k)
-                if block:
-                    for f in block.keys() & firsts:
-                        found.update(block[f])
+        given = tuple(f for f, how in client.firsts if how != "middle name")
+        found = set(self._by_names(nm.last, given))
         keys = ["e:" + e for e in client.emails] + ["p:" + p for p in client.phones]
         if client.building:
             keys.append("a:" + client.building)
@@ -137,6 +126,28 @@ class CustomerIndex:
                 found.update(self.by_contact.get(k, ()))
         if number_key(client.code):
             found.update(self.by_contact.get(number_key(client.code), ()))
+        return found
+
+    def _by_names(self, last: tuple[str, ...], given: tuple[str, ...]) -> frozenset[int]:
+        """Customers whose surname is within one edit of `last` (or a part of it) and whose given
+        name is compatible with one of `given`; kept per name, since namesakes ask the same."""
+        key = (last, given)
+        found = self._name_blocks.get(key)
+        if found is None:
+            tokens = set(last)
+            if len(last) > 1:
+                tokens.add("".join(last))
+            firsts: set[str] = set()
+            for f in given:
+                firsts.update(self.compatible_firsts(f))
+            hits: set[int] = set()
+            for tok in tokens:
+                for k in delete_keys(tok):
+                    block = self.by_name.get(k)
+                    if block:
+                        for f in block.keys() & firsts:
+                            hits.update(block[f])
+            found = self._name_blocks[key] = frozenset(hits)
         return found
 
     def labels(self) -> list[str]:

@@ -6,6 +6,7 @@ Everything here is a pure function of its input. Names are folded to ASCII lower
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from unidecode import unidecode
@@ -56,6 +57,12 @@ def fold(text: str | None) -> str:
     """ASCII, lower case, single spaces. Apostrophes and periods vanish, other punctuation -> space."""
     if not text:
         return ""
+    return _fold(str(text))
+
+
+@lru_cache(maxsize=100_000)
+def _fold(text: str) -> str:
+    # Given names and surnames repeat across thousands of records: each is folded once.
     text = unidecode(clean_text(text)).lower()
     text = text.replace("'", "").replace("`", "").replace(".", " ")
     return _SPACES.sub(" ", text).strip()

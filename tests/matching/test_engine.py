@@ -151,6 +151,24 @@ def test_a_namesakes_closer_name_does_not_excuse_a_customer_without_contact_evid
     assert all(p.status != "auto" for p in props), [p.reason for p in props]
 
 
+def test_two_namesakes_are_settled_when_exchanging_their_customers_fits_clearly_worse():
+    """Two Mary Denleys, two name-only customers. "Mary A. Denley" is the one whose middle name is
+    Aaron (the other's is Noah: a conflict), so "Marie Denley" is the other one's: exchanging the two
+    customers would fit clearly worse, and both are pre-selected."""
+    props = match_clients([client("C1", "Mary", "Denley", middle_name="Aaron"),
+                           client("C2", "Mary", "Denley", middle_name="Noah")],
+                          [cust("1", "Mary A. Denley"), cust("2", "Marie Denley")])
+    assert [(p.customer_id, p.status) for p in props] == [("1", "auto"), ("2", "auto")], [p.reason for p in props]
+
+
+def test_two_namesakes_whose_customers_could_be_exchanged_stay_at_review():
+    """Two Willie Greens and two customers with nothing but the name: either way round fits as well."""
+    props = match_clients([client("C1", "Willie", "Green"), client("C2", "Willie", "Green", middle_name="Angela")],
+                          [cust("1", "Willie Green - Medicaid"), cust("2", "Green Willie")])
+    assert sorted(p.customer_id for p in props) == ["1", "2"]
+    assert all(p.status == "review" for p in props), [p.reason for p in props]
+
+
 def test_father_and_son_suffixes_differ():
     p = one([client(first="John", suffix="Jr.", address_line1="5 Elm Road")],
             [cust(display="John Smith Sr.", bill_line1="5 Elm Rd")])
