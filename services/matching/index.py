@@ -46,8 +46,11 @@ class CustomerIndex:
     def _build(self, customers: Iterable[CustomerRecord]) -> None:
         self.records = [q for q in customers if q.active]
         self.sides = [prepare_customer(q) for q in self.records]
-        # surname key (token or one-deletion of it) -> given name -> customers with that pair
-        self.by_name: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        # surname token -> given name -> customers with that pair; family-name-first readings apart
+        # (found by their exact surname only). Typos are found through the surnames' deletion keys,
+        # worked out once per distinct surname rather than once per customer.
+        self.by_surname: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        self.by_swapped_surname: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         self.by_contact: dict[str, list[int]] = defaultdict(list)
         self.first_names: set[str] = set()
         name_ids: dict = {}
@@ -60,6 +63,11 @@ class CustomerIndex:
                 contact.add("a:" + s.building)
             for k in contact:
                 self.by_contact[k].append(i)
+        surname_keys: dict[str, list[str]] = defaultdict(list)   # deletion key -> surnames having it
+        for tok in self.by_surname:
+            for k in delete_keys(tok):
+                surname_keys[k].append(tok)
+        self._surname_keys = surname_keys
         first_keys: dict[str, set[str]] = defaultdict(set)
         for f in self.first_names:
             for k in delete_keys(f):
@@ -70,7 +78,7 @@ class CustomerIndex:
         self._labels: list[str] | None = None
 
     def _index_names(self, i: int, s: Side) -> None:
-        pairs: set[tuple[str, str]] = set()
+        pairs: set[tuple[str, str, bool]] = set()
         # Surnames this customer also carries with a given name ("Emily Smith" whose name fields hold
         # only FamilyName "Smith"): the reading without one adds nothing to find it by, and would make
         # it a candidate of every Smith client (the blocks of common surnames grew with the list).
@@ -85,12 +93,11 @@ class CustomerIndex:
             # both readings would double the index for a rare convention.
             swapped = "swapped" in nm.notes or "swapped_given" in nm.notes
             for tok in tokens:
-                for k in ((tok,) if swapped else delete_keys(tok)):
-                    pairs.add((k, nm.first))
+                pairs.add((tok, nm.first, swapped))
             if nm.first:
                 self.first_names.add(nm.first)
-        for k, first in pairs:
-            self.by_name[k][first].append(i)
+        for tok, first, swapped in pairs:
+            (self.by_swapped_surname if swapped else self.by_surname)[tok][first].append(i)
 
     def compatible_firsts(self, first: str) -> tuple[str, ...]:
         """Customers' given names that could be this one (same, nickname, typo, initial, none at all):
@@ -143,8 +150,13 @@ class CustomerIndex:
             hits: set[int] = set()
             for tok in tokens:
                 for k in delete_keys(tok):
-                    block = self.by_name.get(k)
-                    if block:
+                    # Two surnames within one edit (or one swap) share a deletion key; a
+                    # family-name-first reading must be one of this surname's keys itself.
+                    blocks = [self.by_surname[s] for s in self._surname_keys.get(k, ())]
+                    swapped = self.by_swapped_surname.get(k)
+                    if swapped:
+                        blocks.append(swapped)
+                    for block in blocks:
                         for f in block.keys() & firsts:
                             hits.update(block[f])
             found = self._name_blocks[key] = frozenset(hits)
