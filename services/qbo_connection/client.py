@@ -15,7 +15,7 @@ from qbo.errors import ReconnectRequired
 from qbo.retry import NO_RETRY
 from services.qbo_connection import runtime as qbo_runtime
 from services.qbo_connection.read_budget import RealmMeter
-from services.qbo_connection.tokens import StoredTokens, read_row
+from services.qbo_connection.tokens import StoredTokens, page_row, read_row
 
 
 def get_connection(create: bool = False) -> QboConnection | None:
@@ -50,7 +50,7 @@ def current_realm(app: Flask | None = None, *, connected: bool = True) -> str | 
     """The QuickBooks company (realm id) CareLedger works with. `connected=True`: only while the
     connection is usable (exports). `connected=False`: the company last connected, whose
     settings and matches stay readable after a disconnect or an expired sign-in."""
-    row = read_row(app)
+    row = page_row(app)
     if row is None or not row.realm_id:
         return None
     if connected and row.status != ConnectionStatus.CONNECTED:
