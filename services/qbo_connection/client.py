@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 
 from extensions import db
 from models.qbo import CONNECTION_ID, ConnectionStatus, QboConnection
@@ -27,6 +27,12 @@ def get_connection(create: bool = False) -> QboConnection | None:
     return conn
 
 
+def _retry_for(rt):
+    """A page's requests (a person waiting) give up on a long 429 wait at once; background work
+    (exports, change checks, the CLI: no request) waits it out."""
+    return rt.page_retry if has_request_context() else rt.retry
+
+
 def connected_client(app: Flask | None = None, retries: bool = True) -> QboClient:
     """A QboClient for the connected company; tokens refresh themselves as needed.
     `retries=False`: one attempt per call (a caller that must answer at once, or that decides
@@ -41,7 +47,7 @@ def connected_client(app: Flask | None = None, retries: bool = True) -> QboClien
     pacer = rt.pacers.for_realm(row.realm_id)
     return QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=row.realm_id,
                      tokens=StoredTokens(app, realm_id=row.realm_id),
-                     minor_version=rt.settings.minor_version, retry=rt.retry if retries else NO_RETRY,
+                     minor_version=rt.settings.minor_version, retry=_retry_for(rt) if retries else NO_RETRY,
                      admit=lambda method, path: pacer.acquire(is_batch=(path == "batch")),
                      meter=RealmMeter(app, row.realm_id))
 
