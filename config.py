@@ -86,6 +86,9 @@ def defaults(instance_path: str) -> dict:
         "QBO_RETRY_BASE_DELAY": 0.5,
         "QBO_RETRY_MAX_DELAY": 8.0,
         "QBO_RETRY_MAX_THROTTLE_WAIT": 60.0,
+        # A page (a person waiting) does not sit out a 429's minute: past this many seconds it
+        # says so in plain words at once; background work still waits (QBO_RETRY_MAX_THROTTLE_WAIT).
+        "QBO_PAGE_MAX_THROTTLE_WAIT": 5.0,
         "QBO_CATALOG_PAGE_SIZE": 1000,  # rows per list query (QBO's maximum)
         "QBO_READ_ALLOWANCE": 500_000,  # CorePlus reads a month (Intuit's free Builder tier)
         # The exporter (README "Exporting invoices to QuickBooks" › Configuration).

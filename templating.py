@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -38,6 +38,21 @@ def iso_moment(value) -> str:
     return value.isoformat() if value else ""
 
 
+_HOLE = 987654321987  # an id no row has: the URL is built once around it and each row fills it in
+
+
+def row_url(endpoint: str, id_name: str, id_value, **fixed) -> str:
+    """url_for(endpoint, **fixed, **{id_name: id_value}) for tables that build the same link
+    for every row: the URL is built once per request and the id put in (url_for is ~20 µs; a
+    table of 50 rows builds ~200 links)."""
+    patterns = request.environ.setdefault("careledger.row_url_patterns", {})
+    key = (endpoint, id_name, tuple(sorted(fixed.items())))
+    pattern = patterns.get(key)
+    if pattern is None:
+        pattern = patterns[key] = url_for(endpoint, **fixed, **{id_name: _HOLE}).replace(str(_HOLE), "{}")
+    return pattern.format(id_value)
+
+
 def _allowed_endpoints() -> frozenset[str]:
     """Endpoints the signed-in user may reach, so menus show only what works for them. Views and
     their roles are fixed once the app is built, so the set is worked out once per role (every
@@ -61,6 +76,7 @@ def register_templating(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(human_date, "date")
     app.add_template_filter(iso_moment, "iso")
+    app.add_template_global(row_url, "row_url")
     app.after_request(deliver_flashes_as_toasts)
 
     @app.context_processor

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -46,6 +46,12 @@ class Client(db.Model):
 
     def __repr__(self) -> str:
         return f"<Client {self.code} {self.full_name}>"
+
+
+# The lists' order among active (or inactive) clients (Clients, Client Matching): walking this
+# index, a page of 50 out of thousands reads its 50 rows instead of sorting every client per view.
+Index("ix_clients_sort_name", Client.active, func.lower(Client.last_name), func.lower(Client.first_name),
+      Client.id)
 
 
 class PayerKind(str, enum.Enum):

@@ -52,6 +52,7 @@ class InvoiceExport(db.Model):
         UniqueConstraint("realm_id", "invoice_id", name="one_export_per_invoice"),
         Index("ix_invoice_exports_claim", "realm_id", "status", "lease_expires_at"),
         Index("ix_invoice_exports_job", "job_id", "status"),
+        Index("ix_invoice_exports_realm_updated", "realm_id", "updated_at"),  # the progress poll's "changed?"
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

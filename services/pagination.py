@@ -37,8 +37,11 @@ class Page:
         return min(self.total, self.number * self.size)
 
 
-def paginate(statement, number: int, size: int, scalars: bool = True) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+def paginate(statement, number: int, size: int, scalars: bool = True, total: int | None = None) -> Page:
+    """`total`: the statement's row count when the caller has counted it already (a page's
+    filter tabs), which saves counting every row again."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     pages = max(1, ceil(total / size))
     number = min(max(1, number), pages)
     query = statement.limit(size).offset((number - 1) * size)

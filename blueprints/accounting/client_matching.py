@@ -50,11 +50,14 @@ def _page(messages=None, status: int = 200, kept=(), saved: bool = False):
     realm = _realm()
     manager = current_user.role in MANAGERS
     messages = list(messages or [])
+    counts = cm.counts(realm, current_user, filters["office"]) if realm else {}
     if realm and request.method == "GET":
         # Proposals on arrival: from the stored customer list, read again when missing or stale.
-        problem = cm.ensure_proposals(_qbo, realm)
-        if problem:
-            messages.append(("warning", problem))
+        arrival = cm.ensure_proposals(_qbo, realm, unproposed=counts["without_proposal"])
+        if arrival.problem:
+            messages.append(("warning", arrival.problem))
+        if arrival.changed:
+            counts = cm.counts(realm, current_user, filters["office"])
     context = dict(qbo_connection=connection_status(), filters=filters, realm=realm,
                    can_manage=manager, messages=messages, kept=list(kept), saved=saved,
                    offices=visible_offices(current_user), filter_labels=cm.FILTER_LABELS)
@@ -62,9 +65,9 @@ def _page(messages=None, status: int = 200, kept=(), saved: bool = False):
         settings = cm.creation_settings(realm)
         page, rows = cm.client_rows(realm, current_user, office_id=filters["office"],
                                     search=filters["q"], state=filters["state"],
-                                    page=filters["page"], per_page=PER_PAGE)
+                                    page=filters["page"], per_page=PER_PAGE, counted=counts)
         show_payers = settings.payer_mode == PayerMode.PAYER_SUBCUSTOMER
-        context.update(page=page, rows=rows, counts=cm.counts(realm, current_user, filters["office"]),
+        context.update(page=page, rows=rows, counts=counts,
                        list_state=cm.list_state(realm), settings=settings,
                        payers=cm.payer_rows(realm) if show_payers else [],
                        show_payers=show_payers, suggest_names=_suggester(realm))

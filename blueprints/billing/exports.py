@@ -42,8 +42,12 @@ def _progress_response(batch, message: str | None = None, level: str = "info", f
     """The progress box, the counts, and out of band the cells of shown rows whose export record
     changed since the page's last answer. While an export runs this is all (it answers a poll
     every second); otherwise (`full`, or the export has ended) the batch-wide controls too."""
+    since = _since()
+    if since is not None and message is None and not full and not export_status.changed_since(batch, since):
+        # Nothing to swap: 204 leaves the box (and its cursor and polling) as it is.
+        return vary(make_response("", 204))
     shown = set(converters.ids(request.values.get("shown", "").split(",")[:MAX_SHOWN])) or None
-    view = export_status.progress_view(batch, since=_since(), shown=shown)
+    view = export_status.progress_view(batch, since=since, shown=shown)
     whole = export_status.batch_view(batch) if full or not view.progress.running else None
     group = request.values.get("show") if request.values.get("show") in export_status.GROUPS else None
     body = render_template("billing/_export_progress.html", batch=batch, view=view, message=message,

@@ -5,6 +5,7 @@ only when some active, unlinked client has none yet (new clients since the last 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import exists, func, select
@@ -31,22 +32,32 @@ def clients_without_proposal(realm_id: str) -> int:
         Client.active.is_(True), Client.id.not_in(linked_subject_ids(realm_id, LinkKind.CLIENT)), ~proposed))
 
 
-def ensure_proposals(connect, realm_id: str, now=None) -> str:
-    """Make the stored proposals current; returns "" or a plain sentence about what failed (the
-    page then shows what is stored). `connect()` gives a QBO client, called only when needed."""
+@dataclass(frozen=True)
+class Arrival:
+    problem: str = ""       # a plain sentence about what failed (the page shows what is stored)
+    changed: bool = False   # proposals were (re)computed: counts read before are stale
+
+
+def ensure_proposals(connect, realm_id: str, now=None, unproposed: int | None = None) -> Arrival:
+    """Make the stored proposals current. `connect()` gives a QBO client, called only when
+    needed. `unproposed`: how many clients in the page's view have no proposal, when the page
+    has counted them already (its filter tabs do); otherwise every active client is checked."""
     state = list_state(realm_id)
     now = now or utcnow()
     if state is None or now - state.fetched_at > STALE_AFTER:
         try:
             refresh_customers(connect(), realm_id)
-            return ""
+            return Arrival(changed=True)
         except QboError as error:
             db.session.rollback()
             reason = plain_error(error)
             if state is None:
-                return f"The customer list could not be read from QuickBooks, so nothing is proposed yet. {reason}"
-            return f"The customer list could not be refreshed; proposals use the copy read earlier. {reason}"
-    if clients_without_proposal(realm_id):
+                return Arrival(f"The customer list could not be read from QuickBooks, so nothing is proposed yet. {reason}")
+            return Arrival(f"The customer list could not be refreshed; proposals use the copy read earlier. {reason}")
+    if unproposed is None:
+        unproposed = clients_without_proposal(realm_id)
+    if unproposed:
         recompute_proposals(realm_id)
         db.session.commit()
-    return ""
+        return Arrival(changed=True)
+    return Arrival()

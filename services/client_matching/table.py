@@ -102,10 +102,14 @@ def filter_state(stmt, link_id, state: str):
 
 
 def client_rows(realm_id: str, user, *, office_id: int | None = None, search: str = "",
-                state: str = "all", page: int = 1, per_page: int = 50) -> tuple[Page, list[Row]]:
-    """One page of the client table, filtered, with each row's link/proposal/creation/options."""
+                state: str = "all", page: int = 1, per_page: int = 50,
+                counted: dict[str, int] | None = None) -> tuple[Page, list[Row]]:
+    """One page of the client table, filtered, with each row's link/proposal/creation/options.
+    `counted`: `counts()` for the same user and office, whose tab figure is the page's total
+    when nothing is searched."""
     stmt = client_statement(realm_id, user, office_id, search, state)
-    result = paginate(stmt, page, per_page)
+    total = counted.get(state) if counted is not None and not (search or "").strip() else None
+    result = paginate(stmt, page, per_page, total=total)
     ids = [c.id for c in result.items]
     links = links_by_subject(realm_id, LinkKind.CLIENT, ids)
     props = {p.subject_id: p for p in db.session.scalars(select(MatchProposal).where(
@@ -226,13 +230,15 @@ def keep_current_choice(realm_id: str, options: list, current: str) -> list:
 
 
 def counts(realm_id: str, user, office_id: int | None = None) -> dict[str, int]:
-    """How many visible active clients are matched / to review / unmatched (for the filter tabs)."""
+    """How many visible active clients are matched / to review / unmatched (for the filter tabs),
+    and how many of the unmatched have no stored proposal at all ("without_proposal")."""
     return state_counts(client_statement(realm_id, user, office_id, "", "all"), CustomerLink.id)
 
 
 def state_counts(stmt, link_id) -> dict[str, int]:
     """The filter tabs' counts over the table's own join (`filter_state`'s): one grouped pass,
-    not one count query per tab."""
+    not one count query per tab. "without_proposal" (not a tab): unlinked rows with no stored
+    proposal row, which tells the page its proposals need computing."""
     linked = link_id.is_not(None)
     proposed = MatchProposal.qbo_customer_id.is_not(None)
     auto = MatchProposal.status == "auto"
@@ -240,8 +246,10 @@ def state_counts(stmt, link_id) -> dict[str, int]:
         func.count().filter(linked),
         func.count().filter(~linked & proposed & auto),
         func.count().filter(~linked & proposed & ~auto),
-        func.count().filter(~linked & ~proposed))
-    matched, auto_n, review, unmatched = db.session.execute(stmt).one()
+        func.count().filter(~linked & ~proposed),
+        func.count().filter(~linked & MatchProposal.id.is_(None)))
+    matched, auto_n, review, unmatched, without_proposal = db.session.execute(stmt).one()
     out = {"matched": matched, "auto": auto_n, "review": review, "unmatched": unmatched}
     out["all"] = sum(out.values())
+    out["without_proposal"] = without_proposal
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import inspect as sa_inspect, select
+from sqlalchemy import Select, String, inspect as sa_inspect, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from extensions import db
@@ -38,19 +38,32 @@ def bill_to_key(invoice: Invoice, settings: SyncSettings, mode: str | None = Non
     return customer_key("client", invoice.client_id, None)
 
 
-def customer_refs(realm_id: str, client_ids) -> dict:
-    # Plain rows, not ORM objects: the batch page reads a thousand of these per view.
-    links = db.session.execute(realm_links(realm_id).with_only_columns(
-        CustomerLink.kind, CustomerLink.client_id, CustomerLink.payer_id, CustomerLink.qbo_customer_id,
-        CustomerLink.qbo_display_name).where(CustomerLink.client_id.in_(list(set(client_ids)))))
+def customer_link_rows(realm_id: str, client_ids) -> tuple:
+    """The realm's links of these clients (ids, or a select of ids) as plain tuples in a fixed
+    order: what the customer refs are built from, and the batch page's cache key holds."""
+    ids = client_ids if isinstance(client_ids, Select) else list(set(client_ids))
+    kind = type_coerce(CustomerLink.kind, String)  # the stored value: no enum made per row
+    return tuple(tuple(row) for row in db.session.execute(realm_links(realm_id).with_only_columns(
+        kind, CustomerLink.client_id, CustomerLink.payer_id, CustomerLink.qbo_customer_id,
+        CustomerLink.qbo_display_name).where(CustomerLink.client_id.in_(ids)).order_by(CustomerLink.id)))
+
+
+def refs_from_link_rows(rows) -> dict:
     kinds = {kind: kind.value for kind in LinkKind}  # an enum's .value is slow in a loop of thousands
     return {customer_key(kinds.get(kind, kind), client_id, payer_id): Ref(customer_id, name or "")
-            for kind, client_id, payer_id, customer_id, name in links}
+            for kind, client_id, payer_id, customer_id, name in rows}
 
 
-def load_refs(realm_id: str, settings: SyncSettings, client_ids, client_factory=None) -> MappingRefs:
+def customer_refs(realm_id: str, client_ids) -> dict:
+    # Plain rows, not ORM objects: the batch page reads a thousand of these per view.
+    return refs_from_link_rows(customer_link_rows(realm_id, client_ids))
+
+
+def load_refs(realm_id: str, settings: SyncSettings, client_ids, client_factory=None,
+              customers: dict | None = None) -> MappingRefs:
     """Everything the mapping refers to, from the database; the tax treatment is cached too and
-    read from QuickBooks (`client_factory()`, default the connected client) only the first time."""
+    read from QuickBooks (`client_factory()`, default the connected client) only the first time.
+    `customers`: the customer refs when the caller has them (then `client_ids` is not read)."""
     items = {row.slot: Ref(row.qbo_item_id, row.qbo_item_name)
              for row in db.session.scalars(select(ItemMapping).where(ItemMapping.realm_id == realm_id))}
     classes, departments = {}, {}
@@ -60,9 +73,10 @@ def load_refs(realm_id: str, settings: SyncSettings, client_ids, client_factory=
         if row.qbo_department_id:
             departments[row.office_id] = Ref(row.qbo_department_id, row.qbo_department_name)
     term = Ref(settings.term_id, settings.term_name) if settings.term_id else None
-    return MappingRefs(customers=customer_refs(realm_id, client_ids), items=items,
-                       classes=classes, departments=departments, term=term,
-                       tax=treatment_for(realm_id, client_factory))
+    if customers is None:
+        customers = customer_refs(realm_id, client_ids)
+    return MappingRefs(customers=customers, items=items, classes=classes, departments=departments,
+                       term=term, tax=treatment_for(realm_id, client_factory))
 
 
 def load_lines(invoices: list[Invoice]) -> None:

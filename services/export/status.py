@@ -14,7 +14,7 @@ QuickBooks stays true when the connection is not.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -222,7 +222,7 @@ def _row(invoice: InvoiceLite, record: RecordLite | None) -> RowState:
 def batch_view(batch: InvoiceBatch) -> BatchView:
     """The whole finalized batch: eligibility and mapping check per invoice, export states, counts.
     Rebuilt only when the mapping's inputs or the batch's export records have changed."""
-    from services.export.prepare import eligibility, load_refs
+    from services.export.prepare import customer_link_rows, eligibility, load_refs, refs_from_link_rows
     from services.sync_settings import settings_for
 
     if not batch.is_finalized:  # a draft: its invoices only
@@ -231,11 +231,14 @@ def batch_view(batch: InvoiceBatch) -> BatchView:
     realm_id = current_realm()
     known_realm = realm_id or current_realm(connected=False)
     polled_at = utcnow()  # before the records are read: the poll's cursor errs towards re-sending
-    settings = refs = None
+    settings = light_refs = links = None
     if realm_id:
         settings = settings_for(realm_id)
-        refs = load_refs(realm_id, settings, {i.client_id for i in invoices})
-        key = batch_cache.version_key(batch, realm_id, settings, refs)
+        # The batch's customer links go into the key as read (plain tuples); the refs built
+        # from them are needed only when the rows are built again.
+        links = customer_link_rows(realm_id, select(Invoice.client_id).where(Invoice.batch_id == batch.id))
+        light_refs = load_refs(realm_id, settings, (), customers={})
+        key = batch_cache.version_key(batch, realm_id, settings, light_refs) + (links,)
     else:
         key = batch_cache.batch_identity(batch) + ("disconnected", known_realm)
 
@@ -243,6 +246,7 @@ def batch_view(batch: InvoiceBatch) -> BatchView:
         records = batch_records(known_realm, batch.id)
         rows = [_row(invoice, records.get(invoice.id)) for invoice in invoices]
         if realm_id:
+            refs = replace(light_refs, customers=refs_from_link_rows(links))
             _judge(rows, batch, realm_id, settings, refs, key, eligibility)
         else:
             for row in rows:
@@ -333,6 +337,22 @@ class ProgressView:
     invoice_count: int
     selectable_count: int | None
     polled_at: datetime
+
+
+def changed_since(batch: InvoiceBatch, since: datetime) -> bool:
+    """Whether anything the progress poll shows may have changed since `since` (the page's last
+    answer, less POLL_OVERLAP): a record of the batch written, or its last export started or
+    ended. Two indexed look-ups; when neither finds anything the poll has nothing to send."""
+    known_realm = current_realm(connected=False)
+    cutoff = since - POLL_OVERLAP
+    if known_realm and db.session.scalar(
+            select(InvoiceExport.id).join(Invoice, Invoice.id == InvoiceExport.invoice_id)
+            .where(InvoiceExport.realm_id == known_realm, InvoiceExport.updated_at >= cutoff,
+                   Invoice.batch_id == batch.id).limit(1)) is not None:
+        return True
+    job = last_export(batch.id)
+    return job is not None and any(moment is not None and moment >= cutoff
+                                   for moment in (job.created_at, job.finished_at))
 
 
 def progress_view(batch: InvoiceBatch, since: datetime | None = None, shown: set[int] | None = None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 
 from extensions import db
 from models.qbo import CONNECTION_ID, ConnectionStatus, QboConnection
@@ -15,7 +15,7 @@ from qbo.errors import ReconnectRequired
 from qbo.retry import NO_RETRY
 from services.qbo_connection import runtime as qbo_runtime
 from services.qbo_connection.read_budget import RealmMeter
-from services.qbo_connection.tokens import StoredTokens, read_row
+from services.qbo_connection.tokens import StoredTokens, page_row, read_row
 
 
 def get_connection(create: bool = False) -> QboConnection | None:
@@ -25,6 +25,12 @@ def get_connection(create: bool = False) -> QboConnection | None:
         db.session.add(conn)
         db.session.flush()
     return conn
+
+
+def _retry_for(rt):
+    """A page's requests (a person waiting) give up on a long 429 wait at once; background work
+    (exports, change checks, the CLI: no request) waits it out."""
+    return rt.page_retry if has_request_context() else rt.retry
 
 
 def connected_client(app: Flask | None = None, retries: bool = True) -> QboClient:
@@ -41,7 +47,7 @@ def connected_client(app: Flask | None = None, retries: bool = True) -> QboClien
     pacer = rt.pacers.for_realm(row.realm_id)
     return QboClient(rt.http, base_url=rt.settings.api_base_url, realm_id=row.realm_id,
                      tokens=StoredTokens(app, realm_id=row.realm_id),
-                     minor_version=rt.settings.minor_version, retry=rt.retry if retries else NO_RETRY,
+                     minor_version=rt.settings.minor_version, retry=_retry_for(rt) if retries else NO_RETRY,
                      admit=lambda method, path: pacer.acquire(is_batch=(path == "batch")),
                      meter=RealmMeter(app, row.realm_id))
 
@@ -50,7 +56,7 @@ def current_realm(app: Flask | None = None, *, connected: bool = True) -> str | 
     """The QuickBooks company (realm id) CareLedger works with. `connected=True`: only while the
     connection is usable (exports). `connected=False`: the company last connected, whose
     settings and matches stay readable after a disconnect or an expired sign-in."""
-    row = read_row(app)
+    row = page_row(app)
     if row is None or not row.realm_id:
         return None
     if connected and row.status != ConnectionStatus.CONNECTED:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from models.qbo import ConnectionStatus
 from services.qbo_connection.read_budget import ReadBudget, budget_for
-from services.qbo_connection.tokens import read_row
+from services.qbo_connection.tokens import page_row
 
 HARD_EXPIRY_WARNING = timedelta(days=30)
 
@@ -24,7 +24,7 @@ class HardExpiryNotice:
 def hard_expiry_notice(now: datetime | None = None) -> HardExpiryNotice | None:
     """A notice when the connection's hard expiry is within 30 days (None otherwise)."""
     now = now or datetime.now(timezone.utc)
-    row = read_row()
+    row = page_row()
     if row is None or row.status != ConnectionStatus.CONNECTED or row.refresh_hard_expires_at is None:
         return None
     left = row.refresh_hard_expires_at - now
@@ -36,7 +36,7 @@ def hard_expiry_notice(now: datetime | None = None) -> HardExpiryNotice | None:
 
 def read_budget() -> ReadBudget | None:
     """This month's read budget of the company CareLedger works with (None if there is none)."""
-    row = read_row()
+    row = page_row()
     if row is None or not row.realm_id:
         return None
     return budget_for(row.realm_id)

@@ -8,6 +8,8 @@ Configuration keys (besides the QBO_* URLs in qbo/settings.py):
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import threading
 
 import httpx2
@@ -37,6 +39,8 @@ class _Runtime:
             max_delay=float(app.config["QBO_RETRY_MAX_DELAY"]),
             max_throttle_wait=float(app.config["QBO_RETRY_MAX_THROTTLE_WAIT"]),
         )
+        self.page_retry = replace(self.retry, max_throttle_wait=min(
+            self.retry.max_throttle_wait, float(app.config.get("QBO_PAGE_MAX_THROTTLE_WAIT", 5.0))))
         # One pacer per company for all threads of this process: pages and background reads
         # stay inside Intuit's per-second limit instead of earning a 429 and its 60 s wait. The
         # exporter replaces it with the database-shared pacer (services/export/shared_pacing.py),

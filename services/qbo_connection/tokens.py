@@ -21,8 +21,9 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from flask import Flask, current_app
-from sqlalchemy import or_, select, update
+from flask import Flask, current_app, has_request_context, request
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session
 
 from extensions import db
 from models.qbo import CONNECTION_ID, ConnectionStatus, QboConnection
@@ -56,7 +57,31 @@ def read_row(app: Flask | None = None):
         return conn.execute(select(T).where(T.c.id == CONNECTION_ID)).first()
 
 
+_ROW_KEY = "careledger.qbo_connection_row"  # in the request's environ: `g` can outlive a request
+
+
+def page_row(app: Flask | None = None):
+    """The connection row for what a page shows (realm, status, company, hard expiry): read once
+    per request, where a page asks three to five times. Any commit or token write in this
+    process forgets it. Tokens are always read fresh (`read_row`)."""
+    if not has_request_context():
+        return read_row(app)
+    environ = request.environ
+    if _ROW_KEY not in environ:
+        environ[_ROW_KEY] = read_row(app)
+    return environ[_ROW_KEY]
+
+
+def forget_page_row(*_args) -> None:
+    if has_request_context():
+        request.environ.pop(_ROW_KEY, None)
+
+
+event.listen(Session, "after_commit", forget_page_row)  # connecting and disconnecting commit
+
+
 def _execute(statement) -> int:
+    forget_page_row()
     with db.engine.begin() as conn:
         return conn.execute(statement).rowcount
 

@@ -165,3 +165,25 @@ def test_an_auto_match_whose_customer_the_person_gave_to_another_client_is_said_
     assert "now under To review" in html and f"?q={agency.ann.code}" in html
     again = post(client, "/save", {}).get_data(as_text=True)
     assert "was not linked" not in again               # said once: the row is now to review
+
+
+def test_a_page_meeting_a_429_says_so_at_once_instead_of_waiting_a_minute(client, connected, sandbox, books,
+                                                                           agency, login, db):
+    """QuickBooks answers 429 with a minute to wait (its documented 60 s, no Retry-After): a page
+    does not hold the person for that minute and then succeed; it says so in plain words now."""
+    from services.qbo_connection import runtime
+
+    app = client.application
+    app.config["QBO_RETRY_MAX_ATTEMPTS"] = 4    # retries on, as in production (this suite turns them off)
+    with app.app_context():
+        runtime.reset(app)
+    login("owner")
+    rule = knobs(sandbox).add_fault("throttle", path="/query", times=1)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "asked us to slow down" in response.get_data(as_text=True)
+    assert rule.times == 0                      # the 429 was answered once: nothing retried
+    assert proposals(db) == []                  # and nothing was half-done
+    # Once QuickBooks lets requests through again, the same page works.
+    assert "asked us to slow down" not in client.get(URL).get_data(as_text=True)
+    assert proposals(db)

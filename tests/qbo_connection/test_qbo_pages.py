@@ -98,3 +98,42 @@ def test_status_json_never_carries_tokens(client, auth, make_user, db):
     body = client.get("/accounting/quickbooks/status").get_data(as_text=True)
     assert '"connected": true' in body.replace('":true', '": true')
     assert "secret" not in body and "token_enc" not in body
+
+
+def test_a_page_reads_the_connection_once_yet_sees_a_change_committed_in_its_request(app, db):
+    """Pages ask for the realm several times per request (page_row keeps the first answer), but a
+    commit in the same request (connecting, disconnecting) or a token write is seen at once."""
+    from sqlalchemy import event
+
+    from services.qbo_connection import current_realm
+    from services.qbo_connection.tokens import mark_reconnect_required
+
+    _connection(db)
+    reads = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "FROM qbo_connections" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with app.test_request_context("/"):
+            assert current_realm() == "9341453050298475"
+            assert current_realm(connected=False) == "9341453050298475"
+            assert len(reads) == 1                                  # the second ask is remembered
+            conn = db.session.get(QboConnection, 1)
+            conn.status = ConnectionStatus.DISCONNECTED
+            db.session.commit()                                     # a commit forgets it
+            assert current_realm() is None
+            assert current_realm(connected=False) == "9341453050298475"
+            conn.status = ConnectionStatus.CONNECTED
+            db.session.commit()
+            assert current_realm() == "9341453050298475"
+            mark_reconnect_required("refresh token revoked")        # so does a token write
+            assert current_realm() is None
+        with app.test_request_context("/"):
+            before = len(reads)
+            assert current_realm() is None                          # a new request reads afresh
+            assert len(reads) == before + 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
