@@ -98,9 +98,9 @@ FAULT_TOKEN_SECONDS = 3  # the fault run's access token dies this long after it 
 
 def arrivals(workdir: Path) -> dict:
     """From the sandbox's arrival log: requests, the most in any one second, 401s and 429s."""
-    lines = (workdir / "arrivals.log").read_text().split()
-    stamps = sorted(float(t) for t in lines[0::2])
-    statuses = lines[1::2]
+    rows = [line.split() for line in (workdir / "arrivals.log").read_text().splitlines() if line.strip()]
+    stamps = sorted(float(row[0]) for row in rows)
+    statuses = [row[1] for row in rows]
     most, first = 0, 0
     for last, at in enumerate(stamps):
         while at - stamps[first] >= 1.0:

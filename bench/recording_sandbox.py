@@ -1,6 +1,7 @@
-"""The sandbox process of bench/export_bench.py, noting when each Accounting API request arrives
-and how it was answered (one "epoch-seconds status" line per request in --record FILE), so the
-benchmark can count requests in any one second at QuickBooks' side.
+"""The sandbox process of bench/export_bench.py, noting when each Accounting API request arrives,
+how it was answered and when (one "arrived-epoch-seconds status answered-epoch-seconds" line per
+request in --record FILE), so the benchmark can count requests in any one second at QuickBooks'
+side and see where the time goes.
 
     python -m bench.recording_sandbox --record FILE [every option of python -m qbo_sandbox]
 """
@@ -26,7 +27,7 @@ def recording(inner, path: str):
 
         def noting(status, headers, exc_info=None):
             with lock:
-                out.write(f"{arrived:.6f} {status.split()[0]}\n")
+                out.write(f"{arrived:.6f} {status.split()[0]} {time.time():.6f}\n")
             return start_response(status, headers, exc_info)
 
         return inner(environ, noting)

@@ -6,8 +6,10 @@ company with 10,000 customers (every tenth inactive).
 Then the cost of one CDC poll (what CareLedger's poller pays, issue 15): a company with 10,000
 invoices of which 1 % changed since the watermark (paid in full, paid in part, voided, deleted),
 one `GET /cdc?entities=Invoice,Payment,Customer` over a socket: time, rows, bytes, reads metered.
+Then one batch request of 30 invoice creates (what the exporter sends, issue 19): 34 of them, one
+at a time over a socket, into a company with 1,000 customers: milliseconds per batch.
 Usage: .venv/bin/python bench/sandbox_bench.py [--customers 10000] [--threads 4] [--seconds 8]
-       [--cdc-invoices 10000] [--cdc-changed-pct 1] [--cdc-only]
+       [--cdc-invoices 10000] [--cdc-changed-pct 1] [--cdc-only] [--batch-only]
 """
 from __future__ import annotations
 
@@ -132,6 +134,66 @@ def http_load(base, token, item_id, threads, seconds):
               f"p95 {pct(values, 95) * 1000:6.1f} ms")
 
 
+BATCH_REALM = "9341453172478888"
+
+
+def _exporter_invoice(customer: dict, item_id: str, n: int) -> dict:
+    """An invoice as CareLedger's exporter maps it: two visit lines, its own number and memo."""
+    def line(number, qty, price, day):
+        return {"LineNum": number, "DetailType": "SalesItemLineDetail", "Amount": float(round(qty * price, 2)),
+                "Description": f"10/{day:02d}/2026 · Personal care",
+                "SalesItemLineDetail": {"ItemRef": {"value": item_id, "name": "Home care visit"}, "Qty": qty,
+                                        "UnitPrice": price, "TaxCodeRef": {"value": "NON"},
+                                        "ServiceDate": f"2026-10-{day:02d}"}}
+    return {"CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]},
+            "DocNumber": str(5001 + n), "TxnDate": "2026-10-15", "DueDate": "2026-11-14",
+            "PrivateNote": f"CareLedger batch B-0001 · invoice {5001 + n}",
+            "Line": [line(1, 3.5, 28.57, 2), line(2, float(2 + n % 3), 31.0, 3)]}
+
+
+def batch_cost(batches: int = 34) -> None:
+    """Median and slowest time of one batch request of 30 invoice creates, sent one at a time."""
+    from qbo_sandbox.__main__ import KeepAliveHandler
+    from werkzeug.serving import make_server
+
+    class Quiet(KeepAliveHandler):
+        def log_request(self, *args):
+            pass
+    folder = tempfile.mkdtemp(prefix="qbo-batch-bench-")
+    app = create_app({"SANDBOX_DATABASE": f"sqlite:///{folder}/batch.sqlite", "THROTTLE_ENABLED": False})
+    store = app.extensions["qbo_sandbox.store"]
+    with store.transaction() as tx:
+        ctx = Ctx(tx, BATCH_REALM, create_company(tx, BATCH_REALM, "Batch Bench Home Care LLC"))
+        item = create(ctx, SPECS["Item"], {"Name": "Home care visit", "Type": "Service",
+                                           "IncomeAccountRef": {"value": tx.all_docs(BATCH_REALM, "Account")[1]["Id"]}})
+        customers = [create(ctx, SPECS["Customer"], {"DisplayName": f"Client {n:04d}"}) for n in range(batches * 30)]
+    oauth.register_client(app, "bench", "bench-secret", None)
+    token = oauth.issue_tokens_for_tests(app, "bench", BATCH_REALM)["access_token"]
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/v3/company/{BATCH_REALM}/batch"
+    session = requests.Session()
+    times = []
+    try:
+        for b in range(batches):
+            items = [{"bId": str(n), "operation": "create",
+                      "Invoice": _exporter_invoice(customers[n], item["Id"], n)} for n in range(b * 30, b * 30 + 30)]
+            started = time.perf_counter()
+            answer = session.post(url, params={"minorversion": "75", "requestid": f"bench-{b}"},
+                                  json={"BatchItemRequest": items},
+                                  headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+            times.append(time.perf_counter() - started)
+            answer.raise_for_status()
+            assert all("Invoice" in r for r in answer.json()["BatchItemResponse"]), answer.text[:300]
+    finally:
+        server.shutdown()
+        thread.join(5)
+    print(f"one batch of 30 invoice creates (HTTP, {batches} batches one at a time, {batches * 30} customers): "
+          f"median {statistics.median(times) * 1000:.1f} ms, slowest {max(times) * 1000:.1f} ms, "
+          f"{batches} batches {sum(times):.2f} s")
+
+
 def seed_invoices(app, invoices: int, changed_pct: float) -> int:
     """`invoices` invoices two days old over 200 customers, then `changed_pct` % of them changed
     now: a quarter paid in full, a quarter in part, a quarter voided, a quarter deleted."""
@@ -212,7 +274,11 @@ def main():
     parser.add_argument("--cdc-invoices", type=int, default=10000)
     parser.add_argument("--cdc-changed-pct", type=float, default=1.0)
     parser.add_argument("--cdc-only", action="store_true", help="only the CDC poll's cost")
+    parser.add_argument("--batch-only", action="store_true", help="only the batch request's cost")
     args = parser.parse_args()
+    batch_cost()
+    if args.batch_only:
+        return
     cdc_poll_cost(args.cdc_invoices, args.cdc_changed_pct)
     if args.cdc_only:
         return

@@ -188,31 +188,34 @@ def _route(ctx: Ctx, rest: str) -> dict:
 
 
 def _batch(realm_id: str, request_id: str | None):
+    """Each item stands alone, as at Intuit: it succeeds or fails on its own (a savepoint each),
+    inside one transaction for the whole request, committed once with the requestid's answer."""
     store = _store()
     body = _json_body()
     items = service.check_batch(body)
-    with store.transaction() as tx:
-        company = ensure_company(tx, realm_id)
     include = _include()
-    results = []
-    for item in items:
-        try:
-            with store.transaction() as tx:  # each item stands alone: its own transaction
-                ctx = Ctx(tx, realm_id, company, include=include,
-                          deleted_suffix=current_app.config["DELETED_NAME_SUFFIX"])
-                result = service.batch_item(ctx, item)
-            webhooks.publish(current_app, realm_id, ctx.changes, ctx.now)
-        except faults.QboFault as fault:
-            errors = [dict(e.as_json(), element=e.element or "") for e in fault.errors]
-            result = {"Fault": {"Error": errors, "type": fault.type}}
-        result["bId"] = str(item.get("bId"))
-        results.append(result)
+    suffix = current_app.config["DELETED_NAME_SUFFIX"]
+    results, committed = [], []
+    with store.transaction(immediate=True) as tx:
+        company = ensure_company(tx, realm_id)
+        for item in items:
+            ctx = Ctx(tx, realm_id, company, include=include, deleted_suffix=suffix)
+            try:
+                with tx.savepoint():
+                    result = service.batch_item(ctx, item)
+                committed.append(ctx)
+            except faults.QboFault as fault:
+                errors = [dict(e.as_json(), element=e.element or "") for e in fault.errors]
+                result = {"Fault": {"Error": errors, "type": fault.type}}
+            result["bId"] = str(item.get("bId"))
+            results.append(result)
+        text = _ok_body({"BatchItemResponse": results}, company["timezone"])
+        if request_id:
+            tx.log_response(realm_id, request_id, 200, text)
+    for ctx in committed:  # committed: tell the hooks, item by item
+        webhooks.publish(current_app, realm_id, ctx.changes, ctx.now)
     reads, writes = usage.batch_counts(items)
     current_app.extensions["qbo_sandbox.usage"].add(realm_id, reads=reads, writes=writes)
-    text = _ok_body({"BatchItemResponse": results}, company["timezone"])
-    if request_id:
-        with store.transaction() as tx:
-            tx.log_response(realm_id, request_id, 200, text)
     return 200, text, company["timezone"]
 
 

@@ -54,9 +54,8 @@ def start_export(user, batch: InvoiceBatch, invoice_ids: list[int], *, source: s
     outcome = records.queue_invoices(realm_id, job, [(i.id, i.number) for i in chosen], user_id)
     job.queued = len(outcome.queued)
     by_id = {i.id: i for i in chosen}
-    for invoice_id in outcome.queued:
-        audit.record(realm_id, "queued", invoice_id=invoice_id, job_id=job.id, user_id=user_id,
-                     actor=actor, detail=f"batch {batch.number}{note}")
+    audit.record_many(realm_id, "queued", outcome.queued, job_id=job.id, user_id=user_id, actor=actor,
+                      detail=f"batch {batch.number}{note}")
     for invoice_id in outcome.already:
         audit.record(realm_id, "skipped", invoice_id=invoice_id, job_id=job.id, user_id=user_id,
                      actor=actor, detail=f"invoice {by_id[invoice_id].number}")

@@ -18,6 +18,7 @@ import logging
 import random
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Protocol
@@ -151,13 +152,17 @@ class ExportEngine:
 
     def __init__(self, client_factory: Callable[..., QboPort], prepare: PrepareFn,
                  pacer_for: Callable[[str], RealmPacer], owner: str,
-                 options: EngineOptions | None = None, sleep=time.sleep):
+                 options: EngineOptions | None = None, sleep=time.sleep, prepare_lock=None):
         self.client_factory = client_factory
         self.prepare = prepare
         self.pacer_for = pacer_for
         self.owner = owner
         self.options = options or EngineOptions()
         self.sleep = sleep
+        # Shared by a worker's threads: one maps its group at a time, at full speed, instead of
+        # all of them sharing the interpreter and finishing together; so the first group is
+        # sent early and the others follow one by one while earlier ones are in flight.
+        self.prepare_lock = prepare_lock if prepare_lock is not None else nullcontext()
         self.blocked_until: dict[str, float] = {}
         self.stats = {"batches": 0, "lookups": 0, "throttled": 0, "transient": 0,
                       "send_seconds": 0.0, "prepare_seconds": 0.0}
@@ -184,6 +189,7 @@ class ExportEngine:
             sending = False  # a failure before the batch call (in the look-up) proves nothing sent
             try:
                 if maybe_sent:
+                    db.session.commit()  # nothing of ours stays uncommitted over a network call
                     self._lookup_and_adopt(client, pacer, maybe_sent, pending, conflict_fails=True)
                     if not pending:
                         break
@@ -263,8 +269,9 @@ class ExportEngine:
 
     # -- steps ----------------------------------------------------------------------------
     def _mark_sending(self, ids: list[int]) -> list[int]:
+        """The watermark, committed with the "sent" audit events by _audit_sent."""
         return records.mark_sending(ids, self.owner, self.options.lease_seconds,
-                                    table=self.record_model.__table__)
+                                    table=self.record_model.__table__, commit=False)
 
     def _close_finished_jobs(self) -> None:
         records.close_finished_jobs(self.job_model, self.record_model)
@@ -282,12 +289,15 @@ class ExportEngine:
         audit.record(realm_id, action, invoice_id=subject_id, **values)
 
     def _prepare_all(self, ids: list[int], client: QboPort) -> dict[int, Prepared]:
+        """The group mapped and checked; what it writes (refusals, what identifies each invoice
+        as ours) is committed with the send's watermark, or before a look-up."""
         pending: dict[int, Prepared] = {}
-        mine = [record for record in db.session.scalars(
-                    db.select(self.record_model).where(self.record_model.id.in_(ids))
-                    .order_by(self.record_model.id))
-                if record.lease_owner == self.owner and record.status == ExportStatus.SENDING]
-        prepared = self.prepare(mine, client)
+        with self.prepare_lock:
+            mine = [record for record in db.session.scalars(
+                        db.select(self.record_model).where(self.record_model.id.in_(ids))
+                        .order_by(self.record_model.id))
+                    if record.lease_owner == self.owner and record.status == ExportStatus.SENDING]
+            prepared = self.prepare(mine, client)
         for record in mine:
             outcome = prepared.get(record.id) or NotExportable("Could not be prepared", code="mapping")
             if isinstance(outcome, NotExportable):
@@ -297,7 +307,6 @@ class ExportEngine:
                 continue
             self._remember(record, outcome)
             pending[record.id] = outcome
-        db.session.commit()
         return pending
 
     def _lookup_and_adopt(self, client: QboPort, pacer: RealmPacer, candidates: list[Prepared],
@@ -351,6 +360,23 @@ class ExportEngine:
     def _apply_results(self, client, pacer, pending, group, results, known_unsent) -> None:
         realm_id = client.realm_id
         duplicates: list[Prepared] = []
+        with db.session.no_autoflush:  # the audit events go in one flush at the commit
+            self._record_results(realm_id, group, results, pending, duplicates, known_unsent)
+        if duplicates or pending:  # a look-up or a resend follows: commit before it
+            db.session.commit()
+        if duplicates:
+            # Our earlier push (a send whose answer we never saw) or someone else's invoice.
+            self._lookup_and_adopt(client, pacer, duplicates, pending, conflict_fails=True)
+            for p in duplicates:
+                if p.record_id in pending:  # 6140 but nothing found: cannot resend blindly
+                    self._finish(p.record_id, realm_id, ExportStatus.FAILED, "failed",
+                                 invoice_id=p.invoice_id, job_id=p.job_id, error_code="6140",
+                                 last_error=f"QuickBooks says invoice number {p.doc_number} is "
+                                            "already used, but no invoice with it can be found.")
+                    pending.pop(p.record_id)
+            db.session.commit()
+
+    def _record_results(self, realm_id, group, results, pending, duplicates, known_unsent) -> None:
         for p in group:
             result = results.get(p.bid)
             if isinstance(result, dict):
@@ -367,18 +393,6 @@ class ExportEngine:
                              invoice_id=p.invoice_id, job_id=p.job_id, request_id=p.request_id,
                              error_code=result.code or "error", last_error=plain_words(result))
                 pending.pop(p.record_id, None)
-        db.session.commit()
-        if duplicates:
-            # Our earlier push (a send whose answer we never saw) or someone else's invoice.
-            self._lookup_and_adopt(client, pacer, duplicates, pending, conflict_fails=True)
-            for p in duplicates:
-                if p.record_id in pending:  # 6140 but nothing found: cannot resend blindly
-                    self._finish(p.record_id, realm_id, ExportStatus.FAILED, "failed",
-                                 invoice_id=p.invoice_id, job_id=p.job_id, error_code="6140",
-                                 last_error=f"QuickBooks says invoice number {p.doc_number} is "
-                                            "already used, but no invoice with it can be found.")
-                    pending.pop(p.record_id)
-            db.session.commit()
 
     def _created(self, realm_id: str, p: Prepared, result: dict) -> None:
         """QuickBooks answered with the created invoice: record it."""
@@ -412,6 +426,8 @@ class ExportEngine:
                         detail=detail or values.get("last_error") or "")
 
     def _audit_sent(self, realm_id: str, group: list[Prepared], batch_request_id: str) -> None:
+        """The "sent" events, committed with _mark_sending's watermark: before the send, as the
+        exactly-once rules require, in one commit."""
         for p in group:
             self._event(realm_id, "sent", p.invoice_id, job_id=p.job_id, actor="worker",
                         request_id=p.request_id,

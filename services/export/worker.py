@@ -67,6 +67,7 @@ class ExportWorker:
         self._threads: list[threading.Thread] = []
         self._busy = 0
         self._busy_lock = threading.Lock()
+        self._prepare_lock = threading.Lock()  # one thread maps a group at a time (engine.py)
         self.engines: list[ExportEngine] = []
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -99,7 +100,8 @@ class ExportWorker:
 
     def _engine(self) -> ExportEngine:
         engine = self.engine_class(self.client_factory, self.prepare, self.pacers.for_realm,
-                                   owner=self._owner(), options=self.options)
+                                   owner=self._owner(), options=self.options,
+                                   prepare_lock=self._prepare_lock)
         self.engines.append(engine)
         return engine
 
