@@ -41,19 +41,20 @@ class _Runtime:
         )
         self.page_retry = replace(self.retry, max_throttle_wait=min(
             self.retry.max_throttle_wait, float(app.config.get("QBO_PAGE_MAX_THROTTLE_WAIT", 5.0))))
-        # One pacer per company for all threads of this process: pages and background reads
-        # stay inside Intuit's per-second limit instead of earning a 429 and its 60 s wait. The
-        # exporter replaces it with the database-shared pacer (services/export/shared_pacing.py),
-        # which coordinates processes but needs a write transaction per request.
-        from services.export.pacing import Pacers, Rule, pacing_from_config  # services.export imports us
+        # Pages, the change check and connecting pace their requests in the same database log of
+        # request starts as the exporter and the corrections engine (services/export/
+        # shared_pacing.py), so together — every thread and process — they stay inside Intuit's
+        # per-company limits: a person reading lists while an export runs provokes no 429 (and
+        # its minute's pause) for either. Pages need no throughput, so they keep two requests a
+        # second and a wider margin in hand for arrival jitter on a busy host.
+        from services.export.pacing import Rule, pacing_from_config  # services.export imports us
+        from services.export.shared_pacing import SharedPacers
 
-        # Pages need no throughput, so they keep two requests a second and a wider margin in hand
-        # for the delay between our send and QuickBooks' arrival on a busy host.
         options = pacing_from_config(app.config)
         per_second, per_minute = options["general"]
         options["general"] = (Rule(max(1, per_second.limit - 2), per_second.window), per_minute)
         options["margin"] = max(options["margin"], 0.3)
-        self.pacers = Pacers(**options)
+        self.pacers = SharedPacers(**options)
 
 
 def runtime(app: Flask | None = None) -> _Runtime:

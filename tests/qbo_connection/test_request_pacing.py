@@ -22,7 +22,7 @@ def test_a_burst_of_reads_stays_inside_the_per_second_limit(books):
 def test_threads_of_one_process_share_the_pace(books):
     """Five threads, five reads each: the moments their requests leave (where the pacer admits
     them) never put more than the page pace into one window, across all threads together (one
-    pacer per process, not per client). Measured where the pacer decides, so a busy host's
+    pace per company, kept in the database with the exporter's, not per client). Measured where the pacer decides, so a busy host's
     arrival jitter does not enter; the sequential burst above checks the sandbox's side."""
     import time
 
