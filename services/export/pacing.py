@@ -105,21 +105,6 @@ class RealmPacer:
             self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
 
 
-class Pacers:
-    """One RealmPacer per realm, created on first use (shared by a worker's threads)."""
-
-    def __init__(self, **options):
-        self._options = options
-        self._by_realm: dict[str, RealmPacer] = {}
-        self._lock = threading.Lock()
-
-    def for_realm(self, realm_id: str) -> RealmPacer:
-        with self._lock:
-            if realm_id not in self._by_realm:
-                self._by_realm[realm_id] = RealmPacer(**self._options)
-            return self._by_realm[realm_id]
-
-
 def lower_bound_seconds(invoices: int, latency: float, batch_size: int = 30,
                         batch_per_minute: int = 40, per_second: int = 10,
                         concurrency: int = 10, smooth: bool = True) -> float:
